@@ -1,0 +1,115 @@
+import { InvalidMessageError } from './validate.js';
+
+/** Bytes in a frame header: a big-endian uint32 body length. */
+export const FRAME_HEADER_BYTES = 4;
+
+/** The largest frame body a {@link FrameDecoder} accepts unless told otherwise (256 MiB). */
+export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+/** Frames at most this large are copied into one shared write buffer; larger ones are written as they are. */
+const COALESCE_LIMIT = 64 * 1024;
+
+/**
+ * Splits a byte stream into length-prefixed frames. Feed it chunks as they arrive;
+ * it hands out each complete frame body, without copying when a frame lies within one chunk.
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number;
+  #buffer: Buffer | undefined;
+
+  /** @param maxFrameBytes - a larger declared length is a protocol violation @defaultValue 256 MiB */
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Adds a chunk and calls `onFrame` for every frame it completes, in order.
+   *
+   * @throws {@link InvalidMessageError} when a frame declares a length over the limit;
+   *   the stream cannot be resynchronised after that, so close it
+   */
+  push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+    const buf = this.#buffer === undefined ? chunk : Buffer.concat([this.#buffer, chunk]);
+    let offset = 0;
+    while (buf.length - offset >= FRAME_HEADER_BYTES) {
+      const length = buf.readUInt32BE(offset);
+      if (length > this.#maxFrameBytes) {
+        this.#buffer = undefined;
+        throw new InvalidMessageError(`frame of ${length} bytes exceeds the limit of ${this.#maxFrameBytes}`);
+      }
+      const end = offset + FRAME_HEADER_BYTES + length;
+      if (end > buf.length) break;
+      onFrame(buf.subarray(offset + FRAME_HEADER_BYTES, end));
+      offset = end;
+    }
+    this.#buffer = offset === buf.length ? undefined : buf.subarray(offset);
+  }
+
+  /** Bytes held for a frame that is not complete yet. */
+  get pendingBytes(): number {
+    return this.#buffer?.length ?? 0;
+  }
+}
+
+/**
+ * Writes length-prefixed frames to a byte sink, coalescing: every frame written in the
+ * same turn of the event loop goes out in one `write` of one buffer (frames over 64 KiB
+ * are passed through as their own chunk to avoid a copy). Per-write system calls and
+ * wake-ups cost more than encoding, so this is what makes pipelined calls fast.
+ */
+export class FrameWriter {
+  readonly #sink: (chunks: readonly Uint8Array[]) => void;
+  #frames: Uint8Array[] = [];
+  #bytes = 0;
+  #scheduled = false;
+  readonly #flush = (): void => this.flush();
+
+  /** @param sink - receives each batch: one or more chunks to write in order */
+  constructor(sink: (chunks: readonly Uint8Array[]) => void) {
+    this.#sink = sink;
+  }
+
+  /** Queues one frame body; it is sent with the rest of this turn's frames. */
+  write(body: Uint8Array): void {
+    this.#frames.push(body);
+    this.#bytes += body.byteLength;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Sends what is queued now. Called by itself at the end of the turn. */
+  flush(): void {
+    this.#scheduled = false;
+    const frames = this.#frames;
+    if (frames.length === 0) return;
+    this.#frames = [];
+    const total = this.#bytes + FRAME_HEADER_BYTES * frames.length;
+    this.#bytes = 0;
+    const chunks: Uint8Array[] = [];
+    let batch = Buffer.allocUnsafe(Math.min(total, COALESCE_LIMIT + FRAME_HEADER_BYTES));
+    let at = 0;
+    for (const body of frames) {
+      if (body.byteLength > COALESCE_LIMIT) {
+        if (at > 0) chunks.push(batch.subarray(0, at));
+        const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+        header.writeUInt32BE(body.byteLength, 0);
+        chunks.push(header, body);
+        batch = batch.subarray(at);
+        at = 0;
+        continue;
+      }
+      if (at + FRAME_HEADER_BYTES + body.byteLength > batch.length) {
+        if (at > 0) chunks.push(batch.subarray(0, at));
+        batch = Buffer.allocUnsafe(Math.max(COALESCE_LIMIT, FRAME_HEADER_BYTES + body.byteLength));
+        at = 0;
+      }
+      batch.writeUInt32BE(body.byteLength, at);
+      batch.set(body, at + FRAME_HEADER_BYTES);
+      at += FRAME_HEADER_BYTES + body.byteLength;
+    }
+    if (at > 0) chunks.push(batch.subarray(0, at));
+    this.#sink(chunks);
+  }
+}

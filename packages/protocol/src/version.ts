@@ -1,0 +1,6 @@
+/**
+ * The wire protocol's version. Both ends send it in the handshake (`hello` and
+ * `ready`); a peer that speaks another version is refused before any call is made.
+ * Bump it on any change to the message shapes or the codec's options.
+ */
+export const PROTOCOL_VERSION = 1;
