@@ -1,0 +1,85 @@
+import type { ResolvedHost } from './host-spec.js';
+
+/** What a transport is asked to start: one worker for one slot of one host. */
+export interface SpawnRequest {
+  /** The host, with defaults filled in. */
+  readonly host: ResolvedHost;
+  /** The slot on that host, from 0. */
+  readonly slot: number;
+  /**
+   * Absolute path, on this machine, of the worker runtime to run (the bundled
+   * `hostgrid-worker.js`, or the entry given to `grid.setLoader`). A transport whose
+   * hosts do not share this machine's files runs its staged copy instead.
+   */
+  readonly workerEntry: string;
+  /** Aborted when the grid gives up on this start (terminate during start, say). */
+  readonly signal: AbortSignal;
+}
+
+/** How a channel ended. */
+export interface ChannelClosedInfo {
+  /** One line for people: `"exited with code 1"`, `"killed by SIGKILL"`, `"connection reset"`. */
+  readonly reason: string;
+  /** The worker's exit code, when the transport knows it. */
+  readonly code?: number | null;
+  /** The signal that ended the worker, when the transport knows it. */
+  readonly signal?: string | null;
+  /** The error that ended the channel, when there was one. */
+  readonly error?: Error;
+}
+
+/**
+ * Callbacks a transport calls for one channel. They are given to `spawn`, so nothing
+ * that happens between the start and the first frame is missed.
+ */
+export interface ChannelHandlers {
+  /** One complete frame from the worker (a message body, unframed). Never called after `closed`. */
+  frame(frame: Uint8Array): void;
+  /** Text the worker wrote to its stdout or stderr. */
+  output(stream: 'stdout' | 'stderr', text: string): void;
+  /** The channel has ended, for whatever reason. Called exactly once, and only after `spawn` resolved. */
+  closed(info: ChannelClosedInfo): void;
+}
+
+/**
+ * A running worker and the two-way frame channel to it.
+ *
+ * Failure semantics: when the worker dies, its host goes away or the link breaks, the
+ * transport calls `handlers.closed` once; the grid then rejects every call pending on
+ * this channel with `WorkerLostError`. Frames sent after the channel ended are dropped
+ * (the grid has already failed their calls); `send` never throws for a dead peer.
+ */
+export interface Channel {
+  /** The worker's process id on its host, when there is one. */
+  readonly pid?: number;
+  /**
+   * Sends one frame body to the worker. Frames sent in one turn of the event loop
+   * should go out together (one write), and always in order.
+   */
+  send(frame: Uint8Array): void;
+  /**
+   * Ends the channel gracefully: closes the worker's input, waits up to `graceMs` for the
+   * worker to exit, then kills it. Resolves once the worker is gone and `closed` was called.
+   */
+  close(graceMs: number): Promise<void>;
+  /** Kills the worker at once, synchronously where the transport can (used at process exit). */
+  kill(): void;
+}
+
+/**
+ * The contract every transport implements: how the grid starts workers on hosts and
+ * talks to them. A transport knows nothing of services, pools or calls.
+ *
+ * Failure semantics: `spawn` rejects (with an error naming the host) when the worker
+ * cannot be started; it then leaves nothing running and calls no handler. `close`
+ * releases whatever the transport holds (connections, listeners) after the grid has
+ * closed every channel.
+ */
+export interface Transport {
+  /** A short name for messages and events: `"local"`, `"ssh"`, `"memory"`. */
+  readonly name: string;
+  /** Starts a worker for one slot and opens the channel to it. */
+  spawn(request: SpawnRequest, handlers: ChannelHandlers): Promise<Channel>;
+  /** Releases the transport's own resources. Called once, by `grid.terminate()`. */
+  close(): Promise<void>;
+}
