@@ -1,2 +1,49 @@
+/**
+ * Hostgrid's grid: put copies of an object onto many hosts and call them as if they
+ * were local. Hosts are reached through a transport (`@hostgrid/transport-local`, …).
+ *
+ * @example
+ * ```ts
+ * import { Grid, registerClass } from '@hostgrid/core';
+ * import { localTransport } from '@hostgrid/transport-local';
+ *
+ * export class Counter { n = 0; add(k: number) { return (this.n += k); } }
+ * registerClass(Counter, import.meta.url);
+ *
+ * await using grid = await Grid.start({ hosts: [{ name: 'local', slots: 2 }], transport: localTransport() });
+ * const id = await grid.publish(new Counter());
+ * const counter = await grid.acquireService<Counter>(id);
+ * counter.add(1);
+ * console.log(await counter.add(2)); // 3: calls on one proxy run in order
+ * grid.releaseService(counter);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Grid, type GridOptions, type ServiceId } from './grid.js';
+export type { PublishSpec } from './publish-target.js';
+export { registerClass, type ClassLocation } from './class-registry.js';
+export { Result } from './result.js';
+export type { ServiceProxy } from './proxy.js';
+export type { AcquireOptions } from './server-pool.js';
+export type { HeartbeatOptions } from './worker-link.js';
+export type { GridEvents, ServerInfo, OutputEvent, CallEvent } from './events.js';
 export { type HostSpec, type ResolvedHost, resolveHosts } from './host-spec.js';
 export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest } from './transport.js';
+export {
+  HostgridError,
+  RemoteError,
+  TimeoutError,
+  WorkerLostError,
+  ServiceNotFoundError,
+  MethodNotFoundError,
+  ProtocolError,
+  LoadError,
+  SerializationError,
+  ProxyReleasedError,
+  HaltedError,
+  type ErrorContext,
+  type HostgridErrorOptions,
+  type RemoteErrorOptions,
+} from './errors.js';
+export { bundledWorkerEntry } from './worker-entry.js';

@@ -1,0 +1,57 @@
+import type { WorkerLostError } from './errors.js';
+
+/** One server as a snapshot: `grid.servers(id)` and the events show these. */
+export interface ServerInfo {
+  /** The service id. */
+  readonly service: string;
+  /** The host's name. */
+  readonly host: string;
+  /** The slot on the host. */
+  readonly slot: number;
+  /** The worker's process id on its host. */
+  readonly pid: number;
+  /** Held by a proxy (or a broadcast/scatter). */
+  readonly busy: boolean;
+  /** Calls in flight. */
+  readonly inflight: number;
+  /** Calls completed. */
+  readonly jobs: number;
+  /** Mean time of its last 50 calls, in ms (0 before the first). */
+  readonly meanMs: number;
+}
+
+/** A line a worker wrote. */
+export interface OutputEvent {
+  readonly host: string;
+  readonly slot: number;
+  readonly stream: 'stdout' | 'stderr';
+  /** One line, without its line end. */
+  readonly line: string;
+}
+
+/** A call on a server. */
+export interface CallEvent {
+  readonly service: string;
+  readonly host: string;
+  readonly slot: number;
+  readonly method: string;
+}
+
+/**
+ * The grid's events (a typed `EventEmitter`). The call events cost nothing while
+ * nobody listens to them.
+ */
+export type GridEvents = {
+  /** A server of a service is ready (at publish). */
+  'server-added': (server: ServerInfo) => void;
+  /** A server was lost with its worker; its calls were rejected with `error`. */
+  'server-lost': (server: ServerInfo, error: WorkerLostError) => void;
+  /** A call was sent. */
+  'call-started': (call: CallEvent) => void;
+  /** A call ended, either way, after `elapsedMs`. */
+  'call-finished': (call: CallEvent, elapsedMs: number) => void;
+  /** A worker wrote a line to its stdout or stderr. */
+  output: (output: OutputEvent) => void;
+  /** A debug message (`debug: true`; per-call ones with `verbose: true` as well). */
+  debug: (message: string) => void;
+};

@@ -1,0 +1,426 @@
+import { EventEmitter } from 'node:events';
+import type * as TypedEmitter from 'typed-emitter';
+import { locateClass } from './class-registry.js';
+import { HaltedError, MethodNotFoundError, ServiceNotFoundError, WorkerLostError } from './errors.js';
+import type { GridEvents, ServerInfo } from './events.js';
+import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
+import { killOnExit } from './process-exit.js';
+import { ProxyHandle, createProxy, handleOf, type ServiceProxy } from './proxy.js';
+import { publishTarget, type PublishSpec } from './publish-target.js';
+import { Result, settle } from './result.js';
+import { Server, type CallObserver } from './server.js';
+import { ServerPool, type AcquireOptions } from './server-pool.js';
+import type { Transport } from './transport.js';
+import { WorkerLink, type HeartbeatOptions } from './worker-link.js';
+import { bundledWorkerEntry } from './worker-entry.js';
+
+/** A published service's id: `"<ClassName>.<n>"`, unique within its grid. */
+export type ServiceId = string;
+
+/** Options of {@link Grid.start}. */
+export interface GridOptions {
+  /** The hosts: names, or {@link HostSpec}s with slots, temp path, niceness, …. */
+  readonly hosts: ReadonlyArray<string | HostSpec>;
+  /** How hosts are reached: `localTransport()`, an SSH or WebSocket transport, …. */
+  readonly transport: Transport;
+  /** Stream every worker's stdout and stderr to this process's, each line prefixed `[host/slot]`. @defaultValue false */
+  readonly display?: boolean;
+  /** Report the grid's life (starts, publishes, losses) as `debug` events, or on stderr when nobody listens. @defaultValue false */
+  readonly debug?: boolean;
+  /** With `debug`, report every call as well. @defaultValue false */
+  readonly verbose?: boolean;
+  /** Heartbeat and watchdog timing. */
+  readonly heartbeat?: HeartbeatOptions;
+  /** How long a worker may take from spawn to ready, in ms. @defaultValue 30000 */
+  readonly startTimeoutMs?: number;
+  /** How long `terminate` waits for a worker to exit before killing it, in ms. @defaultValue 2000 */
+  readonly shutdownGraceMs?: number;
+  /** The worker runtime to run instead of the bundled `hostgrid-worker` (an absolute path). */
+  readonly workerEntry?: string;
+}
+
+interface Service {
+  readonly id: ServiceId;
+  readonly methods: ReadonlySet<string>;
+  readonly pool: ServerPool;
+}
+
+// typed-emitter ships CommonJS typings, so from ESM its interface is the `default` member.
+type GridEmitter = new () => TypedEmitter.default<GridEvents>;
+
+/**
+ * A set of hosts running workers, and the services published on them: the seed's
+ * `AbstractGrid`. Start one with {@link Grid.start}; stop it with {@link Grid.terminate}
+ * (or `await using`).
+ *
+ * @example
+ * ```ts
+ * await using grid = await Grid.start({ hosts: [{ name: 'local', slots: 4 }], transport: localTransport() });
+ * const id = await grid.publish(new Replica(16));
+ * const proxy = await grid.acquireService<Replica>(id);
+ * proxy.setTemperature(2.2);            // calls run in order on one server…
+ * const e = await proxy.sample(100);    // …and return awaitable Results
+ * grid.releaseService(proxy);
+ * ```
+ */
+export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposable {
+  /** The hosts, with defaults filled in. */
+  readonly hosts: readonly ResolvedHost[];
+  readonly #transport: Transport;
+  readonly #options: GridOptions;
+  readonly #links: WorkerLink[] = [];
+  readonly #services = new Map<ServiceId, Service>();
+  readonly #classCounters = new Map<string, number>();
+  readonly #handles = new Set<ProxyHandle>();
+  readonly #starting = new AbortController();
+  readonly #stopKillOnExit: () => void;
+  #debug: boolean;
+  #verbose: boolean;
+  #terminated: Promise<void> | undefined;
+
+  private constructor(options: GridOptions, hosts: ResolvedHost[]) {
+    super();
+    this.#options = options;
+    this.#transport = options.transport;
+    this.hosts = hosts;
+    this.#debug = options.debug ?? false;
+    this.#verbose = options.verbose ?? false;
+    this.#stopKillOnExit = killOnExit(this);
+  }
+
+  /**
+   * Starts a worker on every slot of every host (all at once) and resolves when all are ready.
+   *
+   * @throws TypeError for malformed options; the first start failure otherwise (a
+   *   `HostgridError` naming the host and slot), after stopping every worker that did start
+   */
+  static async start(options: GridOptions): Promise<Grid> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('[hostgrid] Grid.start needs an options object');
+    if (typeof options.transport?.spawn !== 'function') {
+      throw new TypeError('[hostgrid] Grid.start needs a "transport", e.g. localTransport() from @hostgrid/transport-local');
+    }
+    const grid = new Grid(options, resolveHosts(options.hosts));
+    try {
+      await grid.#startWorkers();
+    } catch (error) {
+      await grid.terminate();
+      throw error;
+    }
+    return grid;
+  }
+
+  /**
+   * Publishes a service: every server (one per host slot) gets its own copy of the object.
+   * Pass an instance of a class given to `registerClass` (revived on each host from its
+   * own enumerable state), or `{ module, export, args }` (constructed on each host).
+   *
+   * @returns the service id, `"<ClassName>.<n>"`, once every server holds its copy
+   * @throws `LoadError` when a host cannot load the class; `SerializationError` when the
+   *   state or arguments cannot be sent; `RemoteError` when the constructor throws;
+   *   {@link HaltedError} after terminate. Nothing stays published when it throws.
+   */
+  async publish(target: object | PublishSpec): Promise<ServiceId> {
+    this.#assertRunning();
+    const { className, create } = publishTarget(target, locateClass);
+    const n = (this.#classCounters.get(className) ?? 0) + 1;
+    this.#classCounters.set(className, n);
+    const id = `${className}.${n}`;
+    const links = this.#links.filter((link) => link.alive);
+    if (links.length === 0) throw new WorkerLostError({ service: id, message: `cannot publish "${id}": no worker is left` });
+    const outcomes = await Promise.allSettled(links.map((link) => link.create({ service: id, ...create })));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined || this.#terminated !== undefined) {
+      await Promise.allSettled(links.map((link, i) => (outcomes[i]!.status === 'fulfilled' ? link.destroy(id) : undefined)));
+      throw failed?.reason ?? new HaltedError({ service: id, message: `the grid was terminated while "${id}" was being published` });
+    }
+    const methods = new Set((outcomes[0] as PromiseFulfilledResult<readonly string[]>).value);
+    const pool = new ServerPool(id);
+    links.forEach((link, index) => {
+      const server = new Server(link, id, index);
+      server.observer = this.#observer;
+      pool.add(server);
+      this.emit('server-added', serverInfo(server));
+    });
+    this.#services.set(id, { id, methods, pool });
+    this.#log(`published ${id} on ${links.length} servers (methods: ${[...methods].join(', ')})`);
+    return id;
+  }
+
+  /**
+   * A proxy to a free server of the service; waits, first come first served, while all
+   * are busy. Calls made on the proxy run on that server in order until it is released.
+   *
+   * @throws {@link ServiceNotFoundError} for an unknown id; `TimeoutError` after
+   *   `options.timeout`; the signal's reason when `options.signal` aborts; {@link WorkerLostError}
+   *   when the service has no server left; {@link HaltedError} after terminate
+   */
+  async acquireService<T = Record<string, (...args: never[]) => unknown>>(id: ServiceId, options: AcquireOptions = {}): Promise<ServiceProxy<T>> {
+    const service = this.#service(id);
+    const taken = service.pool.acquire(options);
+    const server = taken instanceof Promise ? await taken : taken;
+    const handle = new ProxyHandle(server, service.methods, this.#releaseHandle);
+    this.#handles.add(handle);
+    return createProxy<T>(handle);
+  }
+
+  /**
+   * Gives the proxy's server back to the pool: at once when no call is in flight, else
+   * when its last call ends. Later calls on the proxy throw `ProxyReleasedError`. Idempotent.
+   *
+   * @throws TypeError when `proxy` did not come from `acquireService`
+   */
+  releaseService(proxy: object): void {
+    const handle = handleOf(proxy);
+    if (handle === undefined) throw new TypeError('[hostgrid] releaseService needs a proxy returned by acquireService');
+    handle.release();
+  }
+
+  /** Releases every proxy handed out and not yet released (the seed's `release_all`). */
+  releaseAll(): void {
+    for (const handle of [...this.#handles]) handle.release();
+  }
+
+  /**
+   * Calls `method(...args)` on every server of the service; each call runs when its server
+   * is free (a held server finishes its holder's calls first).
+   *
+   * @returns one result per server, in server order
+   * @throws {@link ServiceNotFoundError}, `MethodNotFoundError`, `SerializationError`
+   */
+  broadcast<R = unknown>(id: ServiceId, method: string, ...args: unknown[]): Result<R>[] {
+    const service = this.#service(id);
+    this.#assertMethod(service, method);
+    return service.pool.servers.map((server) => this.#callOn(service, server, method, args) as Result<R>);
+  }
+
+  /**
+   * Hands argument lists out in server order: `argLists[i]` goes to server `i` (modulo
+   * the number of servers, so more lists than servers queue up in turn).
+   *
+   * @returns one result per argument list, in order
+   * @throws {@link ServiceNotFoundError}, `MethodNotFoundError`, `SerializationError`, TypeError for non-array lists
+   */
+  scatter<R = unknown>(id: ServiceId, method: string, argLists: ReadonlyArray<readonly unknown[]>): Result<R>[] {
+    const service = this.#service(id);
+    this.#assertMethod(service, method);
+    if (!Array.isArray(argLists) || !argLists.every((args) => Array.isArray(args))) {
+      throw new TypeError(`[hostgrid] scatter("${id}", "${method}", argLists) needs an array of argument arrays`);
+    }
+    const servers = [...service.pool.servers];
+    if (servers.length === 0) throw new WorkerLostError({ service: id, message: `service "${id}" has no servers left` });
+    return argLists.map((args, i) => this.#callOn(service, servers[i % servers.length]!, method, args) as Result<R>);
+  }
+
+  /** Waits for every result and returns the values in order (rejects with the first failure). */
+  gather<T>(results: Iterable<Result<T> | PromiseLike<T>>): Promise<T[]> {
+    return Promise.all(results);
+  }
+
+  /** A snapshot of the service's servers: host, slot, busy, jobs done, mean call time. */
+  servers(id: ServiceId): ServerInfo[] {
+    return this.#service(id).pool.servers.map(serverInfo);
+  }
+
+  /** The ids of the services published and not terminated. */
+  services(): ServiceId[] {
+    return [...this.#services.keys()];
+  }
+
+  /**
+   * Without an id: stops the whole grid. Pending calls and waiters reject with
+   * {@link HaltedError}, workers are asked to exit (and killed after `shutdownGraceMs`),
+   * the transport is closed. With an id: drops that service only. Idempotent.
+   */
+  async terminate(id?: ServiceId): Promise<void> {
+    if (id !== undefined) return this.#terminateService(id);
+    this.#terminated ??= this.#terminateAll();
+    return this.#terminated;
+  }
+
+  /** Whether {@link Grid.terminate} was called for the whole grid. */
+  isHalted(): boolean {
+    return this.#terminated !== undefined;
+  }
+
+  /** Turns debug messages (and, with `verbose`, per-call messages) on or off. */
+  setDebug(debug: boolean, verbose = this.#verbose): void {
+    this.#debug = debug;
+    this.#verbose = verbose;
+  }
+
+  /** `await using grid = await Grid.start(…)` terminates the grid at scope end. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+
+  /** @internal Kills every worker synchronously (process exit and signals). */
+  killAll(): void {
+    for (const link of this.#links) link.kill();
+  }
+
+  async #startWorkers(): Promise<void> {
+    const workerEntry = this.#options.workerEntry ?? bundledWorkerEntry();
+    const heartbeat = {
+      intervalMs: this.#options.heartbeat?.intervalMs ?? 1000,
+      misses: this.#options.heartbeat?.misses ?? 10,
+      watchdogMs: this.#options.heartbeat?.watchdogMs ?? 60_000,
+    };
+    const hooks = {
+      output: (link: WorkerLink, stream: 'stdout' | 'stderr', line: string) => this.#onOutput(link, stream, line),
+      lost: (link: WorkerLink, error: WorkerLostError) => this.#onLost(link, error),
+    };
+    const slots = this.hosts.flatMap((host) => Array.from({ length: host.slots }, (_, slot) => ({ host, slot })));
+    const outcomes = await Promise.allSettled(
+      slots.map(({ host, slot }) =>
+        WorkerLink.open({
+          transport: this.#transport,
+          host,
+          slot,
+          workerEntry,
+          heartbeat,
+          startTimeoutMs: this.#options.startTimeoutMs ?? 30_000,
+          signal: this.#starting.signal,
+          hooks,
+        }),
+      ),
+    );
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') this.#links.push(outcome.value);
+    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failures.length > 0) {
+      const first = failures[0]!.reason as Error;
+      if (failures.length > 1) first.message += ` (and ${failures.length - 1} more of ${slots.length} workers failed to start)`;
+      throw first;
+    }
+    this.#log(`started ${this.#links.length} workers on ${this.hosts.length} hosts over ${this.#transport.name}`);
+  }
+
+  #callOn(service: Service, server: Server, method: string, args: readonly unknown[]): Result<unknown> {
+    let direct: Result<unknown> | undefined;
+    let wrapper: Result<unknown> | undefined;
+    service.pool.claim(server, (held) => {
+      let result: Result<unknown>;
+      try {
+        result = held.call(method, args);
+      } catch (error) {
+        service.pool.release(held);
+        if (wrapper === undefined) throw error;
+        wrapper[settle](false, error);
+        return;
+      }
+      service.pool.release(held);
+      if (wrapper === undefined) direct = result;
+      else result.then((value) => wrapper![settle](true, value), (error: unknown) => wrapper![settle](false, error));
+    });
+    if (direct !== undefined) return direct;
+    wrapper = new Result<unknown>({ service: service.id, method, host: server.link.host.name, slot: server.link.slot });
+    return wrapper;
+  }
+
+  readonly #releaseHandle = (handle: ProxyHandle): void => {
+    this.#handles.delete(handle);
+    this.#services.get(handle.server.service)?.pool.release(handle.server);
+  };
+
+  readonly #observer: CallObserver = {
+    callStarted: (server, method) => {
+      if (this.#debug && this.#verbose) this.#log(`call ${server.service}.${method} on ${server.link.label}`);
+      if (this.listenerCount('call-started') > 0) this.emit('call-started', callEvent(server, method));
+    },
+    callFinished: (server, method, elapsedMs) => {
+      if (this.#debug && this.#verbose) this.#log(`done ${server.service}.${method} on ${server.link.label} in ${elapsedMs.toFixed(3)} ms`);
+      if (this.listenerCount('call-finished') > 0) this.emit('call-finished', callEvent(server, method), elapsedMs);
+    },
+  };
+
+  #onOutput(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void {
+    if (this.#options.display === true) (stream === 'stdout' ? process.stdout : process.stderr).write(`[${link.label}] ${line}\n`);
+    this.emit('output', { host: link.host.name, slot: link.slot, stream, line });
+  }
+
+  #onLost(link: WorkerLink, error: WorkerLostError): void {
+    this.#log(`lost worker ${link.label}: ${error.message}`);
+    for (const service of this.#services.values()) {
+      const server = service.pool.servers.find((candidate) => candidate.link === link);
+      if (server === undefined) continue;
+      const info = serverInfo(server);
+      service.pool.remove(server, error);
+      this.emit('server-lost', info, error);
+    }
+  }
+
+  async #terminateService(id: ServiceId): Promise<void> {
+    const service = this.#service(id);
+    this.#services.delete(id);
+    const halted = (detail: { method?: string }): HaltedError =>
+      new HaltedError({ service: id, ...detail, message: `service "${id}" was terminated` });
+    service.pool.halt(halted({}));
+    for (const handle of this.#handles) if (handle.server.service === id) handle.release();
+    const links = [...new Set(service.pool.servers.map((server) => server.link))];
+    for (const link of links) link.rejectPending((pending) => halted({ method: pending.method }), id);
+    await Promise.allSettled(links.map((link) => link.destroy(id)));
+    this.#log(`terminated service ${id}`);
+  }
+
+  async #terminateAll(): Promise<void> {
+    this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
+    const halted = new HaltedError({ message: 'the grid was terminated' });
+    for (const service of this.#services.values()) service.pool.halt(halted);
+    for (const handle of this.#handles) handle.released = true;
+    this.#handles.clear();
+    for (const link of this.#links) {
+      link.rejectPending((pending) => new HaltedError({ service: pending.service, method: pending.method, message: `the grid was terminated while calling "${pending.service}.${pending.method}"` }));
+    }
+    await Promise.allSettled(this.#links.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
+    this.#services.clear();
+    try {
+      await this.#transport.close();
+    } finally {
+      this.#stopKillOnExit();
+      this.#log('terminated');
+    }
+  }
+
+  #service(id: ServiceId): Service {
+    if (this.#terminated !== undefined) throw new HaltedError({ service: id, message: `the grid was terminated; service "${id}" is gone` });
+    const service = this.#services.get(id);
+    if (service === undefined) {
+      const known = [...this.#services.keys()];
+      throw new ServiceNotFoundError({ service: id, message: `Service "${id}" not known${known.length === 0 ? '; nothing is published' : `; published: ${known.join(', ')}`}` });
+    }
+    return service;
+  }
+
+  #assertMethod(service: Service, method: string): void {
+    if (!service.methods.has(method)) {
+      throw new MethodNotFoundError({ service: service.id, method, message: `"${method}" is not a method of service "${service.id}"; its methods are: ${[...service.methods].join(', ') || '(none)'}` });
+    }
+  }
+
+  #assertRunning(): void {
+    if (this.#terminated !== undefined) throw new HaltedError({ message: 'the grid was terminated' });
+  }
+
+  #log(message: string): void {
+    if (!this.#debug) return;
+    if (this.listenerCount('debug') > 0) this.emit('debug', message);
+    else process.stderr.write(`[hostgrid] ${message}\n`);
+  }
+}
+
+function serverInfo(server: Server): ServerInfo {
+  return {
+    service: server.service,
+    host: server.link.host.name,
+    slot: server.link.slot,
+    pid: server.link.pid,
+    busy: server.busy,
+    inflight: server.inflight,
+    jobs: server.jobs,
+    meanMs: server.meanMs,
+  };
+}
+
+function callEvent(server: Server, method: string): { service: string; host: string; slot: number; method: string } {
+  return { service: server.service, host: server.link.host.name, slot: server.link.slot, method };
+}
+

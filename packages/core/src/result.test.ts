@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { Result, settle, settledResult } from './result.js';
+
+describe('Result', () => {
+  it('is awaitable and gives the value once settled', async () => {
+    const result = new Result<number>({ service: 'S.1', method: 'f' });
+    expect(result.settled).toBe(false);
+    setTimeout(() => result[settle](true, 42), 1);
+    expect(await result).toBe(42);
+    expect(result.settled).toBe(true);
+    expect(await result.get(1)).toBe(42);
+  });
+
+  it('rejects get(timeout) with a TimeoutError naming the call, and still settles later', async () => {
+    const result = new Result<number>({ service: 'S.1', method: 'step', host: 'h2' });
+    await expect(result.get(5)).rejects.toMatchObject({
+      name: 'TimeoutError',
+      timeoutMs: 5,
+      message: '[hostgrid] timeout calling "S.1.step" on host "h2" after 5 ms',
+    });
+    result[settle](true, 7);
+    expect(await result).toBe(7);
+  });
+
+  it('settles only once', async () => {
+    const result = settledResult<number>({}, true, 1);
+    result[settle](false, new Error('late'));
+    expect(await result).toBe(1);
+  });
+
+  it('does not raise an unhandled rejection for a failed result nobody awaits', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      settledResult({}, false, new Error('ignored'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('refuses a negative timeout', async () => {
+    await expect(new Result({}).get(-1)).rejects.toThrow(TypeError);
+  });
+});

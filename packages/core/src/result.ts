@@ -1,0 +1,114 @@
+import { TimeoutError, describeWhere, type ErrorContext } from './errors.js';
+
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
+
+/** Settles a {@link Result}. Only code in this package holds it. */
+export const settle = Symbol('settle');
+
+/**
+ * The outcome of one remote call: awaitable like a promise, and with the seed's
+ * `get(timeout)`. Nothing is lost when a result is never awaited: a failed result that
+ * nobody looks at does not become an unhandled rejection.
+ *
+ * @example
+ * ```ts
+ * const energy = await proxy.energy();          // wait as long as it takes
+ * const e2 = await proxy.energy().get(5_000);   // or at most 5 s
+ * ```
+ */
+export class Result<T> implements PromiseLike<T> {
+  #state: typeof PENDING | typeof FULFILLED | typeof REJECTED = PENDING;
+  #value: unknown;
+  #promise: Promise<T> | undefined;
+  #resolve: ((value: T) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  readonly #context: ErrorContext;
+
+  /** @internal Results are made by proxies, `broadcast` and `scatter`. */
+  constructor(context: ErrorContext) {
+    this.#context = context;
+  }
+
+  /** Whether the value (or the error) is there yet. */
+  get settled(): boolean {
+    return this.#state !== PENDING;
+  }
+
+  /**
+   * The value, once the call has finished.
+   *
+   * @param timeoutMs - give up after this many ms; the call itself goes on, and its server stays held until it ends
+   * @throws {@link TimeoutError} when `timeoutMs` passes first; whatever the call threw otherwise
+   *   (`RemoteError`, `WorkerLostError`, …)
+   */
+  get(timeoutMs?: number): Promise<T> {
+    const promise = this.#toPromise();
+    if (timeoutMs === undefined || this.#state !== PENDING) return promise;
+    if (!(timeoutMs >= 0)) return Promise.reject(new TypeError(`[hostgrid] timeout must be a number of ms >= 0, got ${String(timeoutMs)}`));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const where = describeWhere(this.#context);
+        reject(new TimeoutError({ ...this.#context, timeoutMs, message: `timeout ${where === '' ? 'waiting for a result' : where} after ${timeoutMs} ms` }));
+      }, timeoutMs);
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#toPromise().then(onFulfilled, onRejected);
+  }
+
+  /** Like `Promise.prototype.catch`. */
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#toPromise().catch(onRejected);
+  }
+
+  /** Like `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return this.#toPromise().finally(onFinally);
+  }
+
+  /** @internal Fulfils (`ok`) or rejects the result; later calls are ignored. */
+  [settle](ok: boolean, value: unknown): void {
+    if (this.#state !== PENDING) return;
+    this.#state = ok ? FULFILLED : REJECTED;
+    this.#value = value;
+    if (this.#promise !== undefined) {
+      if (ok) this.#resolve!(value as T);
+      else this.#reject!(value);
+      this.#resolve = this.#reject = undefined;
+    }
+  }
+
+  #toPromise(): Promise<T> {
+    if (this.#promise === undefined) {
+      if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#value as T);
+      else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#value);
+      else {
+        this.#promise = new Promise<T>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
+    }
+    return this.#promise;
+  }
+}
+
+/** A result that is already settled. */
+export function settledResult<T>(context: ErrorContext, ok: boolean, value: unknown): Result<T> {
+  const result = new Result<T>(context);
+  result[settle](ok, value);
+  return result;
+}

@@ -1,0 +1,112 @@
+import type { Channel, ChannelHandlers, SpawnRequest, Transport } from '../transport.js';
+
+/** The worker side of an in-memory channel, as the worker runtime's session sees it. */
+export interface MemoryWorkerPort {
+  /** Sends one frame to the controller. */
+  send(frame: Uint8Array): void;
+  /** Ends the channel from the worker side. */
+  close(): void;
+}
+
+/** A worker session driven by the in-memory transport (`createWorkerSession` of `@hostgrid/worker`). */
+export interface MemoryWorkerSession {
+  /** One frame from the controller. */
+  receive(frame: Uint8Array): void;
+  /** The controller side ended. */
+  disconnected(): void;
+}
+
+/** Options of {@link memoryTransport}. */
+export interface MemoryTransportOptions {
+  /**
+   * Starts a worker session on a port: pass `createWorkerSession` from `@hostgrid/worker`.
+   * (Core never imports the worker runtime itself; the caller hands it in.)
+   */
+  readonly serve: (port: MemoryWorkerPort) => MemoryWorkerSession;
+}
+
+/** The in-memory transport, plus a way to simulate a crash. */
+export interface MemoryTransport extends Transport {
+  /** Ends one worker's channel abruptly, as if its process had died. */
+  crash(host: string, slot: number): void;
+  /** Whether a worker's channel is still open. */
+  isOpen(host: string, slot: number): boolean;
+}
+
+/**
+ * A transport whose workers run inside this process: every frame still goes through the
+ * codec, a turn of the event loop apart, but nothing crosses a process boundary. For
+ * testing the grid's own logic and measuring its overhead without I/O.
+ *
+ * Failure semantics: a worker ends only when the controller closes its channel, when
+ * {@link MemoryTransport.crash} is called, or when its session ends by itself (watchdog,
+ * shutdown); `closed` is then called once.
+ */
+export function memoryTransport(options: MemoryTransportOptions): MemoryTransport {
+  const channels = new Map<string, MemoryChannel>();
+  return {
+    name: 'memory',
+    async spawn(request: SpawnRequest, handlers: ChannelHandlers): Promise<Channel> {
+      request.signal.throwIfAborted();
+      const key = `${request.host.name}/${request.slot}`;
+      const channel = new MemoryChannel(handlers, options.serve, () => channels.delete(key));
+      channels.set(key, channel);
+      return channel;
+    },
+    crash(host: string, slot: number): void {
+      const channel = channels.get(`${host}/${slot}`);
+      if (channel === undefined) throw new Error(`[hostgrid] no in-memory worker for host "${host}" slot ${slot}`);
+      channel.end('crashed');
+    },
+    isOpen(host: string, slot: number): boolean {
+      return channels.has(`${host}/${slot}`);
+    },
+    async close(): Promise<void> {
+      for (const channel of [...channels.values()]) channel.end('transport closed');
+    },
+  };
+}
+
+class MemoryChannel implements Channel {
+  readonly #handlers: ChannelHandlers;
+  readonly #session: MemoryWorkerSession;
+  readonly #forget: () => void;
+  #open = true;
+  #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  constructor(handlers: ChannelHandlers, serve: MemoryTransportOptions['serve'], forget: () => void) {
+    this.#handlers = handlers;
+    this.#forget = forget;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#session = serve({
+      send: (frame) => {
+        if (this.#open) queueMicrotask(() => this.#open && this.#handlers.frame(frame));
+      },
+      close: () => queueMicrotask(() => this.end('worker ended its session')),
+    });
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#open) queueMicrotask(() => this.#open && this.#session.receive(frame));
+  }
+
+  async close(): Promise<void> {
+    this.end('closed by the controller');
+    await this.#closed;
+  }
+
+  kill(): void {
+    this.end('killed');
+  }
+
+  /** Ends the channel once: the session hears of it, and `closed` is reported. */
+  end(reason: string): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#forget();
+    this.#session.disconnected();
+    this.#handlers.closed({ reason });
+    this.#resolveClosed();
+  }
+}

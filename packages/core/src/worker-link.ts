@@ -1,0 +1,432 @@
+import {
+  PROTOCOL_VERSION,
+  decode,
+  encode,
+  parseWorkerMessage,
+  type ControllerMessage,
+  type FailureMessage,
+  type WorkerMessage,
+} from '@hostgrid/protocol';
+import {
+  HaltedError,
+  HostgridError,
+  LoadError,
+  MethodNotFoundError,
+  ProtocolError,
+  RemoteError,
+  SerializationError,
+  ServiceNotFoundError,
+  TimeoutError,
+  WorkerLostError,
+  describeWhere,
+} from './errors.js';
+import type { ResolvedHost } from './host-spec.js';
+import { Result, settle } from './result.js';
+import type { Channel, ChannelClosedInfo, Transport } from './transport.js';
+
+/** Told when a call on a link ends, so the pool can count and free its server. */
+export interface CallOwner {
+  callEnded(elapsedMs: number, method: string): void;
+}
+
+interface Pending {
+  readonly result: Result<unknown>;
+  readonly owner: CallOwner | undefined;
+  readonly service: string;
+  readonly method: string;
+  readonly startedAt: number;
+}
+
+/** Timing of heartbeats between the controller and its workers. */
+export interface HeartbeatOptions {
+  /** Each side sends a ping when it has sent nothing else for this long, in ms. @defaultValue 1000 */
+  readonly intervalMs?: number;
+  /**
+   * An idle worker is declared lost after this many intervals without a word from it.
+   * A worker with calls in flight may be busy in a long synchronous computation, so for
+   * it the grid relies on the transport noticing a dead channel instead. @defaultValue 10
+   */
+  readonly misses?: number;
+  /** A worker exits by itself when it has not heard from the controller for this long, in ms; 0 never. @defaultValue 60000 */
+  readonly watchdogMs?: number;
+}
+
+/** What a link reports to its grid. */
+export interface LinkHooks {
+  /** The worker wrote text (already split into lines, without line ends). */
+  output(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void;
+  /** The worker was lost; every pending call has been rejected. */
+  lost(link: WorkerLink, error: WorkerLostError): void;
+}
+
+/** Options of {@link WorkerLink.open}. */
+export interface LinkOptions {
+  readonly transport: Transport;
+  readonly host: ResolvedHost;
+  readonly slot: number;
+  readonly workerEntry: string;
+  readonly heartbeat: Required<HeartbeatOptions>;
+  readonly startTimeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly hooks: LinkHooks;
+}
+
+const STDERR_TAIL_LINES = 20;
+
+/**
+ * The controller's end of one worker: the handshake, the table of pending requests,
+ * heartbeats, and the one place where a lost worker's calls are rejected.
+ */
+export class WorkerLink {
+  readonly host: ResolvedHost;
+  readonly slot: number;
+  /** `host/slot`, as output prefixes and messages show it. */
+  readonly label: string;
+  /** The worker's process id and Node.js version, from its `ready`. */
+  pid = 0;
+  node = '';
+  #channel: Channel | undefined;
+  #state: 'starting' | 'ready' | 'closing' | 'closed' = 'starting';
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  readonly #hooks: LinkHooks;
+  readonly #heartbeat: Required<HeartbeatOptions>;
+  readonly #stderrTail: string[] = [];
+  readonly #partial = { stdout: '', stderr: '' };
+  #lastHeard = performance.now();
+  #lastSent = performance.now();
+  #lastTick = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+  #ready: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #closed: { promise: Promise<void>; resolve: () => void };
+
+  private constructor(options: LinkOptions) {
+    this.host = options.host;
+    this.slot = options.slot;
+    this.label = `${options.host.name}/${options.slot}`;
+    this.#hooks = options.hooks;
+    this.#heartbeat = options.heartbeat;
+    let resolveClosed!: () => void;
+    this.#closed = { promise: new Promise((resolve) => (resolveClosed = resolve)), resolve: resolveClosed };
+  }
+
+  /**
+   * Starts the worker through the transport and completes the handshake.
+   *
+   * @throws {@link HostgridError} naming the host and slot when the worker cannot start,
+   *   dies before it is ready, speaks another protocol version ({@link ProtocolError}) or is
+   *   not ready within `startTimeoutMs` ({@link TimeoutError})
+   */
+  static async open(options: LinkOptions): Promise<WorkerLink> {
+    const link = new WorkerLink(options);
+    const ready = new Promise<void>((resolve, reject) => (link.#ready = { resolve, reject }));
+    try {
+      link.#channel = await options.transport.spawn(
+        { host: options.host, slot: options.slot, workerEntry: options.workerEntry, signal: options.signal },
+        {
+          frame: (frame) => link.#onFrame(frame),
+          output: (stream, text) => link.#onOutput(stream, text),
+          closed: (info) => link.#onClosed(info),
+        },
+      );
+    } catch (error) {
+      link.#state = 'closed';
+      const reason = error instanceof Error ? error.message : String(error);
+      throw error instanceof HostgridError
+        ? error
+        : new HostgridError({ host: link.host.name, slot: link.slot, message: `worker for host "${link.host.name}" slot ${link.slot} could not start: ${reason}`, cause: error });
+    }
+    link.#send({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      host: link.host.name,
+      slot: link.slot,
+      heartbeatMs: link.#heartbeat.intervalMs,
+      watchdogMs: link.#heartbeat.watchdogMs,
+    });
+    const timer = setTimeout(() => {
+      link.#ready?.reject(
+        new TimeoutError({ host: link.host.name, slot: link.slot, timeoutMs: options.startTimeoutMs, message: `worker for host "${link.host.name}" slot ${link.slot} was not ready after ${options.startTimeoutMs} ms` }),
+      );
+    }, options.startTimeoutMs);
+    try {
+      await ready;
+    } catch (error) {
+      link.kill();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      link.#ready = undefined;
+    }
+    link.#state = 'ready';
+    link.#timer = setInterval(() => link.#tick(), Math.max(10, Math.floor(link.#heartbeat.intervalMs / 2)));
+    link.#timer.unref();
+    return link;
+  }
+
+  /** Whether the link can still carry calls. */
+  get alive(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** Requests sent and not yet answered. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** The last lines the worker wrote to stderr. */
+  get stderrTail(): string {
+    return this.#stderrTail.join('\n');
+  }
+
+  /**
+   * Sends one call and returns its result. Encoding happens here, before anything is sent.
+   *
+   * @throws {@link SerializationError} when an argument cannot be sent
+   */
+  call(service: string, method: string, args: readonly unknown[], owner: CallOwner | undefined): Result<unknown> {
+    const context = { host: this.host.name, slot: this.slot, service, method };
+    const result = new Result<unknown>(context);
+    if (this.#state !== 'ready') {
+      result[settle](false, this.#unavailableError(context));
+      return result;
+    }
+    const id = this.#nextId++;
+    let frame: Uint8Array;
+    try {
+      frame = encode({ type: 'call', id, service, method, args });
+    } catch (error) {
+      throw new SerializationError({ ...context, message: `arguments of "${service}.${method}" cannot be sent to host "${this.host.name}": ${(error as Error).message}`, cause: error });
+    }
+    this.#pending.set(id, { result, owner, service, method, startedAt: performance.now() });
+    this.#sendFrame(frame);
+    return result;
+  }
+
+  /** Makes a service's instance on the worker; resolves with its callable method names. */
+  create(message: Omit<Extract<ControllerMessage, { type: 'create' }>, 'id' | 'type'>): Promise<readonly string[]> {
+    return this.#request(message.service, '<create>', (id) => {
+      try {
+        return encode({ type: 'create', id, ...message });
+      } catch (error) {
+        throw new SerializationError({
+          host: this.host.name,
+          service: message.service,
+          message: `the published state of "${message.service}" cannot be sent: ${(error as Error).message}`,
+          cause: error,
+        });
+      }
+    }) as Promise<readonly string[]>;
+  }
+
+  /** Drops a service's instance on the worker. */
+  async destroy(service: string): Promise<void> {
+    await this.#request(service, '<destroy>', (id) => encode({ type: 'destroy', id, service }));
+  }
+
+  /**
+   * Rejects every pending request with `error` (used when the grid or a service halts).
+   * Requests of other services are untouched when `service` is given.
+   */
+  rejectPending(error: (pending: { service: string; method: string }) => Error, service?: string): void {
+    for (const [id, pending] of this.#pending) {
+      if (service !== undefined && pending.service !== service) continue;
+      this.#pending.delete(id);
+      pending.result[settle](false, error(pending));
+    }
+  }
+
+  /** Asks the worker to exit, and waits up to `graceMs` before the transport kills it. */
+  async close(graceMs: number): Promise<void> {
+    if (this.#state === 'closed') return;
+    if (this.#state === 'ready' || this.#state === 'starting') {
+      this.#state = 'closing';
+      this.#send({ type: 'shutdown' });
+    }
+    this.#stopTimer();
+    await this.#channel?.close(graceMs);
+    await this.#closed.promise;
+  }
+
+  /** Kills the worker at once (process exit, failed start, broken protocol). */
+  kill(): void {
+    if (this.#state !== 'closed') this.#state = 'closing';
+    this.#stopTimer();
+    this.#channel?.kill();
+  }
+
+  #request(service: string, method: string, makeFrame: (id: number) => Uint8Array): Promise<unknown> {
+    const context = { host: this.host.name, slot: this.slot, service };
+    if (this.#state !== 'ready') return Promise.reject(this.#unavailableError(context));
+    const id = this.#nextId++;
+    const frame = makeFrame(id);
+    const result = new Result<unknown>(context);
+    this.#pending.set(id, { result, owner: undefined, service, method, startedAt: performance.now() });
+    this.#sendFrame(frame);
+    return result.get();
+  }
+
+  #send(message: ControllerMessage): void {
+    this.#sendFrame(encode(message));
+  }
+
+  #sendFrame(frame: Uint8Array): void {
+    this.#lastSent = performance.now();
+    this.#channel?.send(frame);
+  }
+
+  #onFrame(frame: Uint8Array): void {
+    this.#lastHeard = performance.now();
+    let message: WorkerMessage;
+    try {
+      message = parseWorkerMessage(decode(frame));
+    } catch (error) {
+      this.#fail(new ProtocolError({ host: this.host.name, slot: this.slot, message: `worker on host "${this.host.name}" slot ${this.slot} sent a bad frame: ${(error as Error).message}`, cause: error }));
+      return;
+    }
+    switch (message.type) {
+      case 'result':
+        this.#settle(message.id, true, message.value);
+        break;
+      case 'created':
+        this.#settle(message.id, true, message.methods);
+        break;
+      case 'done':
+        this.#settle(message.id, true, undefined);
+        break;
+      case 'failure': {
+        const pending = this.#pending.get(message.id);
+        if (pending !== undefined) this.#settle(message.id, false, this.#failureError(message, pending));
+        break;
+      }
+      case 'ping':
+        break;
+      case 'ready':
+        if (this.#ready === undefined) break;
+        if (message.version !== PROTOCOL_VERSION) {
+          this.#ready.reject(
+            new ProtocolError({ host: this.host.name, slot: this.slot, message: `worker on host "${this.host.name}" speaks protocol version ${message.version}, this controller ${PROTOCOL_VERSION}: install the same Hostgrid version on both` }),
+          );
+        } else {
+          this.pid = message.pid;
+          this.node = message.node;
+          this.#ready.resolve();
+        }
+        break;
+      default:
+        message satisfies never;
+    }
+  }
+
+  #settle(id: number, ok: boolean, value: unknown): void {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    this.#pending.delete(id);
+    pending.result[settle](ok, value);
+    pending.owner?.callEnded(performance.now() - pending.startedAt, pending.method);
+  }
+
+  #failureError(message: FailureMessage, pending: Pending): Error {
+    const context = { host: this.host.name, slot: this.slot, service: pending.service, ...(pending.method.startsWith('<') ? {} : { method: pending.method }) };
+    const { error } = message;
+    switch (message.kind) {
+      case 'call':
+        return new RemoteError({ ...context, remote: error });
+      case 'load':
+        return new LoadError({ ...context, remote: error, message: `host "${this.host.name}" could not load the class of "${pending.service}": ${error.message}` });
+      case 'method':
+        return new MethodNotFoundError({ ...context, message: error.message });
+      case 'service':
+        return new ServiceNotFoundError({ ...context, message: `${error.message} (host "${this.host.name}" slot ${this.slot})` });
+      case 'encode':
+        return new SerializationError({ ...context, message: error.message });
+      case 'protocol':
+        return new ProtocolError({ ...context, message: error.message });
+      default:
+        return message.kind satisfies never;
+    }
+  }
+
+  #onOutput(stream: 'stdout' | 'stderr', text: string): void {
+    const lines = (this.#partial[stream] + text).split('\n');
+    this.#partial[stream] = lines.pop() ?? '';
+    for (const line of lines) {
+      if (stream === 'stderr') {
+        this.#stderrTail.push(line);
+        if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+      }
+      this.#hooks.output(this, stream, line);
+    }
+  }
+
+  #onClosed(info: ChannelClosedInfo): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.#partial[stream] !== '') this.#onOutput(stream, '\n');
+    }
+    const wasClosing = this.#state === 'closing';
+    this.#state = 'closed';
+    this.#stopTimer();
+    if (this.#ready !== undefined) {
+      const tail = this.stderrTail;
+      this.#ready.reject(
+        new WorkerLostError({
+          host: this.host.name,
+          slot: this.slot,
+          message: `worker for host "${this.host.name}" slot ${this.slot} ${info.reason} before it was ready${tail === '' ? '' : `; its stderr ends:\n${tail}`}`,
+          stderr: tail,
+          cause: info.error,
+        }),
+      );
+    } else if (!wasClosing || this.#pending.size > 0) {
+      this.#fail(info.error ?? info.reason, wasClosing);
+    }
+    this.#closed.resolve();
+  }
+
+  /** Fails the link: every pending call rejects with WorkerLostError, and the grid is told. */
+  #fail(cause: Error | string, quiet = false): void {
+    const reason = typeof cause === 'string' ? cause : cause.message;
+    const error = this.#lostError({ host: this.host.name, slot: this.slot }, `was lost (${reason})`, typeof cause === 'string' ? undefined : cause);
+    if (this.#state !== 'closed') this.kill();
+    this.rejectPending((pending) =>
+      pending.method.startsWith('<') ? error : this.#lostError({ host: this.host.name, slot: this.slot, service: pending.service, method: pending.method }, `was lost (${reason})`, error),
+    );
+    if (!quiet) this.#hooks.lost(this, error);
+  }
+
+  #unavailableError(context: { host: string; slot: number; service?: string; method?: string }): Error {
+    if (this.#state === 'closing') return new HaltedError({ ...context, message: `worker for host "${this.host.name}" slot ${this.slot} is shutting down` });
+    return this.#lostError(context, 'is no longer available');
+  }
+
+  #lostError(context: { host: string; slot: number; service?: string; method?: string }, what: string, cause?: unknown): WorkerLostError {
+    const tail = this.stderrTail;
+    const during = context.method === undefined ? '' : ` while ${describeWhere({ service: context.service ?? '?', method: context.method })}`;
+    return new WorkerLostError({
+      ...context,
+      message: `worker for host "${this.host.name}" slot ${this.slot} ${what}${during}${tail === '' ? '' : `; its stderr ends:\n${tail}`}`,
+      stderr: tail,
+      cause,
+    });
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    const interval = this.#heartbeat.intervalMs;
+    // A tick that comes late means this process's own event loop was blocked; the
+    // worker's frames may be waiting unread, so judge its silence on a later tick.
+    const late = now - this.#lastTick > interval * 2;
+    this.#lastTick = now;
+    if (now - this.#lastSent >= interval) this.#send({ type: 'ping' });
+    if (late || this.#pending.size > 0) return;
+    const silentFor = now - this.#lastHeard;
+    if (silentFor > interval * this.#heartbeat.misses) {
+      this.#fail(`no heartbeat for ${Math.round(silentFor)} ms`);
+    }
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
