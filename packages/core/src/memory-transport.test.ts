@@ -1,0 +1,11 @@
+import { createWorkerSession } from '@hostgrid/worker';
+import { describeTransportConformance, memoryTransport, type MemoryTransport } from '@hostgrid/core/testing';
+
+// The suite is imported from the built package so that its fixtures are plain .js files
+// a worker can import.
+describeTransportConformance<MemoryTransport>('memory', {
+  transport: () => memoryTransport({ serve: createWorkerSession }),
+  hosts: [{ name: 'm1', slots: 2 }, 'm2'],
+  killWorker: (server, transport) => transport.crash(server.host, server.slot),
+  isRunning: (server, transport) => transport.isOpen(server.host, server.slot),
+});
