@@ -61,3 +61,18 @@ describe('framing', () => {
     expect(() => d.push(header, () => {})).toThrow(InvalidMessageError);
   });
 });
+
+describe('FrameDecoder with a large frame in many chunks', () => {
+  it('joins the chunks of an 8 MiB frame once it is complete', () => {
+    const body = Buffer.alloc(8 * 1024 * 1024, 3);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length);
+    const stream = Buffer.concat([header, body, header.subarray(0, 2)]);
+    const d = new FrameDecoder();
+    const frames: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += 65_536) d.push(stream.subarray(at, at + 65_536), (f) => frames.push(f));
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.equals(body)).toBe(true);
+    expect(d.pendingBytes).toBe(2);
+  });
+});

@@ -15,7 +15,11 @@ const COALESCE_LIMIT = 64 * 1024;
  */
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
-  #buffer: Buffer | undefined;
+  // Chunks of an incomplete frame wait here untouched until the whole frame has come,
+  // then are joined once: a large frame costs one copy, not one per chunk.
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #needed = FRAME_HEADER_BYTES;
 
   /** @param maxFrameBytes - a larger declared length is a protocol violation @defaultValue 256 MiB */
   constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
@@ -29,25 +33,38 @@ export class FrameDecoder {
    *   the stream cannot be resynchronised after that, so close it
    */
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
-    const buf = this.#buffer === undefined ? chunk : Buffer.concat([this.#buffer, chunk]);
+    if (this.#heldBytes > 0) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+      if (this.#heldBytes < this.#needed) return;
+      chunk = Buffer.concat(this.#held, this.#heldBytes);
+      this.#held = [];
+      this.#heldBytes = 0;
+    }
     let offset = 0;
-    while (buf.length - offset >= FRAME_HEADER_BYTES) {
-      const length = buf.readUInt32BE(offset);
+    this.#needed = FRAME_HEADER_BYTES;
+    while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+      const length = chunk.readUInt32BE(offset);
       if (length > this.#maxFrameBytes) {
-        this.#buffer = undefined;
         throw new InvalidMessageError(`frame of ${length} bytes exceeds the limit of ${this.#maxFrameBytes}`);
       }
       const end = offset + FRAME_HEADER_BYTES + length;
-      if (end > buf.length) break;
-      onFrame(buf.subarray(offset + FRAME_HEADER_BYTES, end));
+      if (end > chunk.length) {
+        this.#needed = FRAME_HEADER_BYTES + length;
+        break;
+      }
+      onFrame(chunk.subarray(offset + FRAME_HEADER_BYTES, end));
       offset = end;
     }
-    this.#buffer = offset === buf.length ? undefined : buf.subarray(offset);
+    if (offset < chunk.length) {
+      this.#held = [chunk.subarray(offset)];
+      this.#heldBytes = chunk.length - offset;
+    }
   }
 
   /** Bytes held for a frame that is not complete yet. */
   get pendingBytes(): number {
-    return this.#buffer?.length ?? 0;
+    return this.#heldBytes;
   }
 }
 

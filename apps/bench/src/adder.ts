@@ -1,0 +1,16 @@
+import { registerClass } from '@hostgrid/core';
+
+/** The benchmark's service: the tiny call of PERFORMANCE.md, `add(1, 2)`. */
+export class Adder {
+  /** Returns `a + b`. */
+  add(a: number, b: number): number {
+    return a + b;
+  }
+
+  /** Returns its argument (for bulk transfers). */
+  echo<T>(value: T): T {
+    return value;
+  }
+}
+
+registerClass(Adder, import.meta.url);
