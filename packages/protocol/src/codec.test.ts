@@ -57,10 +57,25 @@ describe('codec', () => {
     const back = roundTrip(hostile) as Record<string, unknown>;
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(back['x']).toBe(1);
   });
 
   it('rejects truncated bytes and trailing bytes with InvalidMessageError', () => {
     expect(() => decode(new Uint8Array([1, 2]))).toThrow(InvalidMessageError);
     expect(() => decode(new Uint8Array([0xdd, 0xff, 0xff]))).toThrow(InvalidMessageError);
+  });
+});
+
+describe('toWireError', () => {
+  it('carries name, message, stack, sendable own properties and the cause', async () => {
+    const { toWireError } = await import('./wire-error.js');
+    const error = Object.assign(new RangeError('bad', { cause: new Error('under') }), { code: 'E1', fn: () => 1 });
+    Object.defineProperty(error, '__proto__', { value: { hostile: true }, enumerable: true });
+    const wire = toWireError(error, isSendable);
+    expect(wire).toMatchObject({ name: 'RangeError', message: 'bad', data: { code: 'E1' }, cause: { name: 'Error', message: 'under' } });
+    expect(wire.stack).toMatch(/RangeError: bad/);
+    expect(Object.getPrototypeOf(wire.data)).toBe(Object.prototype);
+    expect(Object.keys(wire.data!)).toEqual(['code']);
+    expect(toWireError('a string')).toEqual({ name: 'NonErrorThrown', message: 'a string' });
   });
 });

@@ -42,7 +42,7 @@ export function encode(value: unknown): Uint8Array {
 
 /**
  * Decodes one frame body. Only data is made: no constructor named by the bytes is ever
- * called, and keys such as `__proto__` become plain own properties.
+ * called, and no key reaches a prototype (msgpackr renames a `__proto__` key to `__proto_`).
  *
  * @throws {@link InvalidMessageError} when the bytes are not one well-formed value
  */

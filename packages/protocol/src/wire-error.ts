@@ -36,7 +36,7 @@ export function toWireError(thrown: unknown, isSendable: (value: unknown) => boo
   const data: Record<string, unknown> = {};
   let hasData = false;
   for (const key of Object.keys(thrown)) {
-    if (key === 'cause' || key === 'name' || key === 'message' || key === 'stack') continue;
+    if (key === 'cause' || key === 'name' || key === 'message' || key === 'stack' || key === '__proto__') continue;
     const value = (thrown as unknown as Record<string, unknown>)[key];
     if (isSendable(value)) {
       data[key] = value;
