@@ -147,3 +147,32 @@ describe('Grid', () => {
     expect(base.isOpen('mem', 2)).toBe(false);
   });
 });
+
+describe('Grid heartbeats', () => {
+  it('declares an idle worker lost when it falls silent for interval × misses', async () => {
+    let silenced = false;
+    const transport = memoryTransport({
+      serve: (port) => createWorkerSession({ send: (frame) => void (silenced || port.send(frame)), close: () => port.close() }),
+    });
+    await using grid = await Grid.start({ hosts: [{ name: 'quiet', slots: 1 }], transport, heartbeat: { intervalMs: 20, misses: 3 } });
+    const id = await grid.publish(new Recorder());
+    const lost = new Promise<Error>((resolve) => grid.on('server-lost', (_server, error) => resolve(error)));
+    silenced = true;
+    expect(await lost).toMatchObject({ name: 'WorkerLostError', host: 'quiet', slot: 0, message: expect.stringMatching(/no heartbeat for \d+ ms/) });
+    await expect(grid.acquireService(id)).rejects.toMatchObject({ name: 'WorkerLostError', message: expect.stringMatching(/no servers left/) });
+  });
+
+  it('reports debug messages as events when debug is on', async () => {
+    await using grid = await Grid.start({ hosts: ['d'], transport: memoryTransport({ serve: createWorkerSession }), debug: true });
+    const messages: string[] = [];
+    grid.on('debug', (message) => messages.push(message));
+    const id = await grid.publish(new Recorder());
+    grid.setDebug(true, true);
+    const proxy = await grid.acquireService<Recorder>(id);
+    await proxy.append('x');
+    grid.setDebug(false);
+    await proxy.append('y');
+    expect(messages[0]).toMatch(/published Recorder.1 on 1 servers/);
+    expect(messages.filter((m) => m.includes('Recorder.1.append'))).toHaveLength(2);
+  });
+});
