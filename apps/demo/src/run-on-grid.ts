@@ -1,0 +1,67 @@
+import { Grid, type HostSpec, type Transport, registerClass } from '@hostgrid/core';
+import { localTransport } from '@hostgrid/transport-local';
+import { type ExchangeConfig, validateConfig } from './config.js';
+import { type ExchangeOptions, type ExchangeResult, runExchange } from './exchange.js';
+import { GridEnsemble } from './grid-ensemble.js';
+import { REPLICA_MODULE_URL, Replica } from './replica.js';
+import type { ServerUsage } from './report.js';
+
+// Hosts import the class from its own module, never from this one.
+registerClass(Replica, REPLICA_MODULE_URL);
+
+/** Options of {@link runOnGrid}; none of them changes the result. */
+export interface GridRunOptions extends ExchangeOptions {
+  /** How workers are started. @defaultValue `localTransport()` */
+  readonly transport?: Transport;
+  /**
+   * The hosts; their slots must add up to `config.replicas` (one server per replica).
+   * @defaultValue `[{ name: 'local', slots: config.replicas }]`
+   */
+  readonly hosts?: ReadonlyArray<string | HostSpec>;
+  /** Stream every worker's output to this process, prefixed `[host/slot]`. @defaultValue false */
+  readonly display?: boolean;
+}
+
+/** What {@link runOnGrid} returns: the result, and the servers that computed it. */
+export interface GridRun {
+  /** The same value `runSequential` gives for the same config. */
+  readonly result: ExchangeResult;
+  /** Each server's share of the work, in server (= replica) order. */
+  readonly servers: ServerUsage[];
+}
+
+/**
+ * Runs replica exchange on a Hostgrid: starts a grid with one server per replica,
+ * publishes a fresh {@link Replica} to every server, drives the exchange with
+ * scatter/gather, and terminates the grid whatever happens.
+ *
+ * @throws RangeError when the config is invalid; Error when the hosts do not give one
+ *   server per replica; the grid's own errors (`WorkerLostError`, `RemoteError`, …)
+ */
+export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions = {}): Promise<GridRun> {
+  validateConfig(config);
+  const grid = await Grid.start({
+    hosts: options.hosts ?? [{ name: 'local', slots: config.replicas }],
+    transport: options.transport ?? localTransport(),
+    ...(options.display === undefined ? {} : { display: options.display }),
+  });
+  let failed = false;
+  try {
+    const service = await grid.publish(new Replica());
+    const count = grid.servers(service).length;
+    if (count !== config.replicas) {
+      throw new Error(`the grid has ${count} servers for ${config.replicas} replicas; give the hosts one slot per replica`);
+    }
+    const result = await runExchange(new GridEnsemble(grid, service), config, options);
+    const servers = grid.servers(service).map(({ host, slot, jobs, meanMs }) => ({ host, slot, jobs, meanMs }));
+    return { result, servers };
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // A failure to terminate must not hide the error that brought us here.
+    await grid.terminate().catch((error: unknown) => {
+      if (!failed) throw error;
+    });
+  }
+}
