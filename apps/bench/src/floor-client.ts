@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Packr } from 'msgpackr';
+import { frameReader } from './floor-frames.js';
 
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
 
@@ -16,12 +17,11 @@ export class FloorClient implements AsyncDisposable {
   #nextId = 1;
   #pending: Buffer[] = [];
   #scheduled = false;
-  #held: Buffer | undefined;
 
   private constructor(child: ChildProcess) {
     this.child = child;
     this.#socket = child.stdio[3] as Socket;
-    this.#socket.on('data', (chunk: Buffer) => this.#read(chunk));
+    this.#socket.on('data', this.#read);
   }
 
   /** Starts the floor worker and waits until it answers. */
@@ -61,18 +61,10 @@ export class FloorClient implements AsyncDisposable {
     this.#pending = [];
   }
 
-  #read(chunk: Buffer): void {
-    const buf = this.#held === undefined ? chunk : Buffer.concat([this.#held, chunk]);
-    let at = 0;
-    while (buf.length - at >= 4) {
-      const end = at + 4 + buf.readUInt32BE(at);
-      if (end > buf.length) break;
-      const reply = packr.unpack(buf.subarray(at + 4, end)) as { id: number; result: unknown };
-      const resolve = this.#waiting.get(reply.id);
-      this.#waiting.delete(reply.id);
-      resolve?.(reply.result);
-      at = end;
-    }
-    this.#held = at === buf.length ? undefined : buf.subarray(at);
-  }
+  readonly #read = frameReader((body) => {
+    const reply = packr.unpack(body) as { id: number; result: unknown };
+    const resolve = this.#waiting.get(reply.id);
+    this.#waiting.delete(reply.id);
+    resolve?.(reply.result);
+  });
 }

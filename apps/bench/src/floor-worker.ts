@@ -5,12 +5,12 @@
  */
 import { Socket } from 'node:net';
 import { Packr } from 'msgpackr';
+import { frameReader } from './floor-frames.js';
 
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
 const socket = new Socket({ fd: 3, readable: true, writable: true });
 let pending: Buffer[] = [];
 let scheduled = false;
-let held: Buffer | undefined;
 
 function flush(): void {
   scheduled = false;
@@ -31,18 +31,12 @@ function reply(message: unknown): void {
   }
 }
 
-socket.on('data', (chunk: Buffer) => {
-  let buf = held === undefined ? chunk : Buffer.concat([held, chunk]);
-  let at = 0;
-  while (buf.length - at >= 4) {
-    const end = at + 4 + buf.readUInt32BE(at);
-    if (end > buf.length) break;
-    const call = packr.unpack(buf.subarray(at + 4, end)) as { id: number; method: string; args: [number, number] | [unknown] };
+socket.on(
+  'data',
+  frameReader((body) => {
+    const call = packr.unpack(body) as { id: number; method: string; args: unknown[] };
     reply({ id: call.id, result: call.method === 'add' ? (call.args[0] as number) + (call.args[1] as number) : call.args[0] });
-    at = end;
-  }
-  held = at === buf.length ? undefined : buf.subarray(at);
-  buf = held ?? buf;
-});
+  }),
+);
 socket.on('end', () => process.exit(0));
 socket.on('error', () => process.exit(0));
