@@ -2,13 +2,20 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isSendable, toWireError, type Construction } from '@hostgrid/protocol';
 import type { ServiceClass } from './callable-methods.js';
+import { provideHostgridImports } from './hostgrid-imports.js';
 import { WorkerFailure } from './worker-failure.js';
 
 /** Imports one module by URL and returns its namespace. The default is the platform's `import()`. */
 export type ModuleImporter = (url: string) => Promise<object>;
 
-/** The default {@link ModuleImporter}: Node's own dynamic `import()`. */
-export const importModule: ModuleImporter = (url) => import(url) as Promise<object>;
+/**
+ * The default {@link ModuleImporter}: Node's own dynamic `import()`, with `@hostgrid/core`
+ * provided to modules staged where it is not installed.
+ */
+export const importModule: ModuleImporter = (url) => {
+  provideHostgridImports(url);
+  return import(url) as Promise<object>;
+};
 
 /** Loads published classes, importing each module once per URL. */
 export class ServiceLoader {
