@@ -3,13 +3,13 @@ import type { WireError } from '@hostgrid/protocol';
 /** Where an error happened, as far as the grid knows. */
 export interface ErrorContext {
   /** The host's name. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** The slot on that host. */
-  readonly slot?: number;
+  readonly slot?: number | undefined;
   /** The service id, e.g. `"Replica.1"`. */
-  readonly service?: string;
+  readonly service?: string | undefined;
   /** The method called. */
-  readonly method?: string;
+  readonly method?: string | undefined;
 }
 
 /** Options every Hostgrid error takes. */
@@ -140,6 +140,18 @@ export class ProxyReleasedError extends HostgridError {
 /** The grid (or the service) was terminated; the operation cannot complete. */
 export class HaltedError extends HostgridError {
   override readonly name = 'HaltedError';
+}
+
+/** Files could not be staged: bad input (a missing root, a pattern or link escaping it), a
+ * temp path that cannot be made, a write that failed, or a module that was never staged. */
+export class StagingError extends HostgridError {
+  override readonly name = 'StagingError';
+  /** The file or folder concerned, when there is one. */
+  readonly path: string | undefined;
+  constructor(options: HostgridErrorOptions & { readonly path?: string | undefined }) {
+    super(options);
+    this.path = options.path;
+  }
 }
 
 /** Formats `"Replica.step" on host "h2" slot 0` from what is known. */

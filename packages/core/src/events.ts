@@ -1,4 +1,5 @@
 import type { WorkerLostError } from './errors.js';
+import type { StagingProgressEvent } from './staging-area.js';
 
 /** One server as a snapshot: `grid.servers(id)` and the events show these. */
 export interface ServerInfo {
@@ -52,6 +53,8 @@ export type GridEvents = {
   'call-finished': (call: CallEvent, elapsedMs: number) => void;
   /** A worker wrote a line to its stdout or stderr. */
   output: (output: OutputEvent) => void;
+  /** Files are being staged on a host (start-up, `copyFiles`, `setLoader`): files and bytes done of total. */
+  'staging-progress': (progress: StagingProgressEvent) => void;
   /** A debug message (`debug: true`; per-call ones with `verbose: true` as well). */
   debug: (message: string) => void;
 };

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { isAbsolute } from 'node:path';
 import type * as TypedEmitter from 'typed-emitter';
 import { locateClass } from './class-registry.js';
-import { HaltedError, MethodNotFoundError, ServiceNotFoundError, WorkerLostError } from './errors.js';
+import { encode } from '@hostgrid/protocol';
+import { HaltedError, HostgridError, MethodNotFoundError, SerializationError, ServiceNotFoundError, WorkerLostError } from './errors.js';
 import type { GridEvents, ServerInfo } from './events.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
@@ -11,6 +13,7 @@ import { Result, settle } from './result.js';
 import { Server, type CallObserver } from './server.js';
 import { ServerPool, type AcquireOptions } from './server-pool.js';
 import type { Transport } from './transport.js';
+import { StagingArea, type CopyOptions, type CopyReport, type StagingProgressEvent } from './staging-area.js';
 import { WorkerLink, type HeartbeatOptions } from './worker-link.js';
 import { bundledWorkerEntry } from './worker-entry.js';
 
@@ -35,8 +38,19 @@ export interface GridOptions {
   readonly startTimeoutMs?: number;
   /** How long `terminate` waits for a worker to exit before killing it, in ms. @defaultValue 2000 */
   readonly shutdownGraceMs?: number;
-  /** The worker runtime to run instead of the bundled `hostgrid-worker` (an absolute path). */
+  /** The worker runtime to run instead of the bundled `hostgrid-worker` (an absolute path; see also {@link Grid.setLoader}). */
   readonly workerEntry?: string;
+  /**
+   * A folder every host sees at the same path (a shared file system): it becomes every
+   * host's temp path, and files are copied into it once. @defaultValue each host gets its own
+   */
+  readonly sharedTempPath?: string;
+}
+
+/** Options of {@link Grid.terminate} for the whole grid. */
+export interface TerminateOptions {
+  /** Also remove the temp folders the grid made (never a `tempPath` or `sharedTempPath` that was already there). @defaultValue false */
+  readonly cleanup?: boolean;
 }
 
 interface Service {
@@ -72,7 +86,10 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   readonly #services = new Map<ServiceId, Service>();
   readonly #classCounters = new Map<string, number>();
   readonly #handles = new Set<ProxyHandle>();
+  readonly #terminatedServices = new Set<ServiceId>();
   readonly #starting = new AbortController();
+  #staging: StagingArea | undefined;
+  #workerEntry = '';
   readonly #stopKillOnExit: () => void;
   #debug: boolean;
   #verbose: boolean;
@@ -99,14 +116,60 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (typeof options.transport?.spawn !== 'function') {
       throw new TypeError('[hostgrid] Grid.start needs a "transport", e.g. localTransport() from @hostgrid/transport-local');
     }
+    if (options.sharedTempPath !== undefined && (typeof options.sharedTempPath !== 'string' || !isAbsolute(options.sharedTempPath))) {
+      throw new TypeError(`[hostgrid] "sharedTempPath" must be an absolute path, got ${JSON.stringify(options.sharedTempPath)}`);
+    }
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
+      grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath);
+      grid.#workerEntry = await grid.#staging.stageWorker(options.workerEntry ?? bundledWorkerEntry(), grid.#onStagingProgress);
       await grid.#startWorkers();
     } catch (error) {
-      await grid.terminate();
+      // Nothing the grid made is of use after a failed start, its temp folders included.
+      await grid.terminate({ cleanup: true }).catch(() => undefined);
       throw error;
     }
     return grid;
+  }
+
+  /**
+   * Copies files to the hosts' temp paths, keeping their paths relative to `rootDir`
+   * (the seed's `copy_files`). Each pattern is `folder/namepattern`: every file under
+   * `folder`, at any depth, whose base name matches is copied (`data/*.txt` takes
+   * `data/x.txt` and `data/a/b/y.txt`); a pattern with no folder searches all of
+   * `rootDir`. Files a host already holds with the same content and mode are not sent
+   * again. Progress is reported as `staging-progress` events.
+   *
+   * @returns per host: files and bytes sent, and skipped as unchanged; and the patterns that matched nothing
+   * @throws {@link StagingError} for a missing `rootDir`, a pattern or link that escapes it
+   *   (nothing is sent then), an unknown host, or a failed write (naming host and file)
+   */
+  async copyFiles(rootDir: string, patterns: readonly string[], options: CopyOptions = {}): Promise<CopyReport> {
+    this.#assertRunning();
+    const report = await this.#staging!.copy(rootDir, patterns, options, this.#onStagingProgress);
+    this.#log(`copied ${report.files} files from ${rootDir} to ${report.hosts.map((h) => `${h.host} (${h.filesSent} sent, ${h.filesUnchanged} unchanged)`).join(', ')}`);
+    return report;
+  }
+
+  /**
+   * Runs every worker from a custom entry instead of the bundled runtime (the seed's
+   * `set_loader`): the file is staged on every host and the workers are restarted with
+   * it. The entry must speak the worker protocol (see `createWorkerSession` in
+   * `@hostgrid/worker`). Call it before anything is published.
+   *
+   * @throws {@link HostgridError} when a service is published; {@link StagingError} when the
+   *   file cannot be staged; a start failure, as {@link Grid.start} would
+   */
+  async setLoader(path: string): Promise<void> {
+    this.#assertRunning();
+    if (typeof path !== 'string' || !isAbsolute(path)) throw new TypeError(`[hostgrid] setLoader needs an absolute path, got ${JSON.stringify(path)}`);
+    if (this.#services.size > 0) {
+      throw new HostgridError({ message: `setLoader must come before publish: ${[...this.#services.keys()].join(', ')} already published` });
+    }
+    this.#workerEntry = await this.#staging!.stageWorker(path, this.#onStagingProgress);
+    const old = this.#links.splice(0);
+    await Promise.allSettled(old.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
+    await this.#startWorkers();
   }
 
   /**
@@ -122,27 +185,33 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   async publish(target: object | PublishSpec): Promise<ServiceId> {
     this.#assertRunning();
     const { className, create } = publishTarget(target, locateClass);
+    const links = this.#links.filter((link) => link.alive);
+    // Every host's copy of the module is found before anything is sent.
+    const modules = links.map((link) => this.#staging!.moduleFor(link.host.name, create.module));
     const n = (this.#classCounters.get(className) ?? 0) + 1;
     this.#classCounters.set(className, n);
     const id = `${className}.${n}`;
-    const links = this.#links.filter((link) => link.alive);
     if (links.length === 0) throw new WorkerLostError({ service: id, message: `cannot publish "${id}": no worker is left` });
-    const outcomes = await Promise.allSettled(links.map((link) => link.create({ service: id, ...create })));
+    const outcomes = await Promise.allSettled(links.map((link, i) => link.create({ service: id, ...create, module: modules[i]! })));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined || this.#terminated !== undefined) {
       await Promise.allSettled(links.map((link, i) => (outcomes[i]!.status === 'fulfilled' ? link.destroy(id) : undefined)));
       throw failed?.reason ?? new HaltedError({ service: id, message: `the grid was terminated while "${id}" was being published` });
     }
     const methods = new Set((outcomes[0] as PromiseFulfilledResult<readonly string[]>).value);
+    // A worker lost while the copies were made is not in any pool yet, so no loss
+    // event could take it out: leave it out here.
+    const serving = links.filter((link) => link.alive);
+    if (serving.length === 0) throw new WorkerLostError({ service: id, message: `cannot publish "${id}": every worker was lost while publishing` });
     const pool = new ServerPool(id);
-    links.forEach((link, index) => {
+    serving.forEach((link, index) => {
       const server = new Server(link, id, index);
       server.observer = this.#observer;
       pool.add(server);
       this.emit('server-added', serverInfo(server));
     });
     this.#services.set(id, { id, methods, pool });
-    this.#log(`published ${id} on ${links.length} servers (methods: ${[...methods].join(', ')})`);
+    this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`);
     return id;
   }
 
@@ -190,6 +259,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   broadcast<R = unknown>(id: ServiceId, method: string, ...args: unknown[]): Result<R>[] {
     const service = this.#service(id);
     this.#assertMethod(service, method);
+    assertSendable(id, method, args, 'broadcast');
     return service.pool.servers.map((server) => this.#callOn(service, server, method, args) as Result<R>);
   }
 
@@ -206,6 +276,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (!Array.isArray(argLists) || !argLists.every((args) => Array.isArray(args))) {
       throw new TypeError(`[hostgrid] scatter("${id}", "${method}", argLists) needs an array of argument arrays`);
     }
+    argLists.forEach((args, i) => assertSendable(id, method, args, `scatter list ${i}`));
     const servers = [...service.pool.servers];
     if (servers.length === 0) throw new WorkerLostError({ service: id, message: `service "${id}" has no servers left` });
     return argLists.map((args, i) => this.#callOn(service, servers[i % servers.length]!, method, args) as Result<R>);
@@ -229,12 +300,20 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /**
    * Without an id: stops the whole grid. Pending calls and waiters reject with
    * {@link HaltedError}, workers are asked to exit (and killed after `shutdownGraceMs`),
-   * the transport is closed. With an id: drops that service only. Idempotent.
+   * the transport is closed; with `{ cleanup: true }` the temp folders the grid made are
+   * removed. With an id: drops that service only. Idempotent.
+   *
+   * @throws {@link StagingError} when a temp folder could not be removed (everything else was stopped)
    */
-  async terminate(id?: ServiceId): Promise<void> {
-    if (id !== undefined) return this.#terminateService(id);
+  async terminate(target?: ServiceId | TerminateOptions): Promise<void> {
+    if (typeof target === 'string') return this.#terminateService(target);
     this.#terminated ??= this.#terminateAll();
-    return this.#terminated;
+    await this.#terminated;
+    if (target?.cleanup === true && this.#staging !== undefined) {
+      const staging = this.#staging;
+      this.#staging = undefined;
+      await staging.cleanup();
+    }
   }
 
   /** Whether {@link Grid.terminate} was called for the whole grid. */
@@ -259,7 +338,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   async #startWorkers(): Promise<void> {
-    const workerEntry = this.#options.workerEntry ?? bundledWorkerEntry();
+    const staging = this.#staging!;
     const heartbeat = {
       intervalMs: this.#options.heartbeat?.intervalMs ?? 1000,
       misses: this.#options.heartbeat?.misses ?? 10,
@@ -270,26 +349,35 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       lost: (link: WorkerLink, error: WorkerLostError) => this.#onLost(link, error),
     };
     const slots = this.hosts.flatMap((host) => Array.from({ length: host.slots }, (_, slot) => ({ host, slot })));
+    // The first failure stops the other starts: the grid will not start anyway.
+    const starting = new AbortController();
+    const signal = AbortSignal.any([this.#starting.signal, starting.signal]);
     const outcomes = await Promise.allSettled(
       slots.map(({ host, slot }) =>
         WorkerLink.open({
           transport: this.#transport,
           host,
           slot,
-          workerEntry,
+          workerEntry: staging.pathOn(host.name, this.#workerEntry),
+          tempPath: staging.tempPathOf(host.name),
           heartbeat,
           startTimeoutMs: this.#options.startTimeoutMs ?? 30_000,
-          signal: this.#starting.signal,
+          signal,
           hooks,
+        }).catch((error: unknown) => {
+          starting.abort(new HaltedError({ host: host.name, slot, message: `start abandoned: another worker failed to start` }));
+          throw error;
         }),
       ),
     );
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') this.#links.push(outcome.value);
-    const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    const failures = outcomes
+      .filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+      .sort((a, b) => Number((a.reason as Error)?.name === 'HaltedError') - Number((b.reason as Error)?.name === 'HaltedError'));
     if (failures.length > 0) {
       const first = failures[0]!.reason as Error;
-      if (failures.length > 1) first.message += ` (and ${failures.length - 1} more of ${slots.length} workers failed to start)`;
-      throw first;
+      if (failures.length === 1) throw first;
+      throw new HostgridError({ message: `${failures.length} of ${slots.length} workers failed to start; the first: ${first.message}`, cause: first });
     }
     this.#log(`started ${this.#links.length} workers on ${this.hosts.length} hosts over ${this.#transport.name}`);
   }
@@ -297,24 +385,30 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   #callOn(service: Service, server: Server, method: string, args: readonly unknown[]): Result<unknown> {
     let direct: Result<unknown> | undefined;
     let wrapper: Result<unknown> | undefined;
-    service.pool.claim(server, (held) => {
+    const run = (held: Server): void => {
       let result: Result<unknown>;
       try {
         result = held.call(method, args);
-      } catch (error) {
+      } finally {
+        // Released now, the server goes back when this call has ended.
         service.pool.release(held);
-        if (wrapper === undefined) throw error;
-        wrapper[settle](false, error);
-        return;
       }
-      service.pool.release(held);
       if (wrapper === undefined) direct = result;
       else result.then((value) => wrapper![settle](true, value), (error: unknown) => wrapper![settle](false, error));
-    });
+    };
+    const fail = (error: Error): void => {
+      if (wrapper === undefined) throw error;
+      wrapper[settle](false, error);
+    };
+    service.pool.claim(server, run, fail);
     if (direct !== undefined) return direct;
     wrapper = new Result<unknown>({ service: service.id, method, host: server.link.host.name, slot: server.link.slot });
     return wrapper;
   }
+
+  readonly #onStagingProgress = (event: StagingProgressEvent): void => {
+    this.emit('staging-progress', event);
+  };
 
   readonly #releaseHandle = (handle: ProxyHandle): void => {
     this.#handles.delete(handle);
@@ -349,12 +443,16 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   async #terminateService(id: ServiceId): Promise<void> {
+    if (this.#terminatedServices.has(id) && !this.#services.has(id)) return;
     const service = this.#service(id);
-    this.#services.delete(id);
     const halted = (detail: { method?: string }): HaltedError =>
       new HaltedError({ service: id, ...detail, message: `service "${id}" was terminated` });
+    // Waiters and queued broadcasts are rejected first, so that the servers the proxies
+    // give back go to nobody.
     service.pool.halt(halted({}));
-    for (const handle of this.#handles) if (handle.server.service === id) handle.release();
+    for (const handle of [...this.#handles]) if (handle.server.service === id) handle.halt(halted({}));
+    this.#services.delete(id);
+    this.#terminatedServices.add(id);
     const links = [...new Set(service.pool.servers.map((server) => server.link))];
     for (const link of links) link.rejectPending((pending) => halted({ method: pending.method }), id);
     await Promise.allSettled(links.map((link) => link.destroy(id)));
@@ -365,8 +463,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);
-    for (const handle of this.#handles) handle.released = true;
-    this.#handles.clear();
+    for (const handle of [...this.#handles]) handle.halt(halted);
     for (const link of this.#links) {
       link.rejectPending((pending) => new HaltedError({ service: pending.service, method: pending.method, message: `the grid was terminated while calling "${pending.service}.${pending.method}"` }));
     }
@@ -404,6 +501,15 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (!this.#debug) return;
     if (this.listenerCount('debug') > 0) this.emit('debug', message);
     else process.stderr.write(`[hostgrid] ${message}\n`);
+  }
+}
+
+/** Checks arguments before any of them is sent, so that a bad one sends nothing. */
+function assertSendable(service: string, method: string, args: readonly unknown[], what: string): void {
+  try {
+    encode(args);
+  } catch (error) {
+    throw new SerializationError({ service, method, message: `${what}: arguments of "${service}.${method}" cannot be sent: ${(error as Error).message}; nothing was sent`, cause: error });
   }
 }
 

@@ -20,7 +20,9 @@
  *
  * @packageDocumentation
  */
-export { Grid, type GridOptions, type ServiceId } from './grid.js';
+export { Grid, type GridOptions, type ServiceId, type TerminateOptions } from './grid.js';
+export type { CopyOptions, CopyReport, HostCopyReport, StagingProgressEvent } from './staging-area.js';
+export { localHostFiles } from './local-files.js';
 export type { PublishSpec } from './publish-target.js';
 export { registerClass, type ClassLocation } from './class-registry.js';
 export { Result } from './result.js';
@@ -29,7 +31,7 @@ export type { AcquireOptions } from './server-pool.js';
 export type { HeartbeatOptions } from './worker-link.js';
 export type { GridEvents, ServerInfo, OutputEvent, CallEvent } from './events.js';
 export { type HostSpec, type ResolvedHost, resolveHosts } from './host-spec.js';
-export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest } from './transport.js';
+export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest, HostFiles } from './transport.js';
 export {
   HostgridError,
   RemoteError,
@@ -42,6 +44,7 @@ export {
   SerializationError,
   ProxyReleasedError,
   HaltedError,
+  StagingError,
   type ErrorContext,
   type HostgridErrorOptions,
   type RemoteErrorOptions,

@@ -11,15 +11,15 @@ function onExit(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Node exits on these signals only when nobody listens. We listen; so when the program
+  // has no handler of its own, stop every worker and die of the signal as it would have.
+  // When it has one, it decides: the grids stay as they are (and should it exit, the
+  // 'exit' hook still stops the workers).
+  if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
   for (const grid of live) grid.killAll();
   live.clear();
-  // Node exits on these signals only when nobody listens; we listened, so unless the
-  // program has handlers of its own, die of the signal as it would have.
-  const others = process.listeners(signal).filter((listener) => listener !== onSignal);
-  if (others.length === 0) {
-    uninstall();
-    process.kill(process.pid, signal);
-  }
+  uninstall();
+  process.kill(process.pid, signal);
 }
 
 function install(): void {

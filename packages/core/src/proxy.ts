@@ -18,6 +18,7 @@ export class ProxyHandle {
   readonly server: Server;
   readonly methods: ReadonlySet<string>;
   released = false;
+  #halted: Error | undefined;
   readonly #release: (handle: ProxyHandle) => void;
 
   constructor(server: Server, methods: ReadonlySet<string>, release: (handle: ProxyHandle) => void) {
@@ -32,6 +33,7 @@ export class ProxyHandle {
    * @throws {@link ProxyReleasedError} after release; `SerializationError` when an argument cannot be sent
    */
   call(method: string, args: readonly unknown[]): Result<unknown> {
+    if (this.#halted !== undefined) throw this.#halted;
     if (this.released) {
       throw new ProxyReleasedError({
         service: this.server.service,
@@ -41,6 +43,12 @@ export class ProxyHandle {
       });
     }
     return this.server.call(method, args);
+  }
+
+  /** The grid or the service was terminated: releases the server, and later calls throw `error`. */
+  halt(error: Error): void {
+    this.#halted = error;
+    this.release();
   }
 
   /** Releases the server: now if idle, else when its last call ends. Idempotent. */

@@ -1,4 +1,5 @@
 import { TimeoutError, describeWhere, type ErrorContext } from './errors.js';
+import { checkTimeout } from './timeout.js';
 
 const PENDING = 0;
 const FULFILLED = 1;
@@ -45,8 +46,12 @@ export class Result<T> implements PromiseLike<T> {
    */
   get(timeoutMs?: number): Promise<T> {
     const promise = this.#toPromise();
+    try {
+      timeoutMs = checkTimeout(timeoutMs, 'get(timeout)');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (timeoutMs === undefined || this.#state !== PENDING) return promise;
-    if (!(timeoutMs >= 0)) return Promise.reject(new TypeError(`[hostgrid] timeout must be a number of ms >= 0, got ${String(timeoutMs)}`));
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const where = describeWhere(this.#context);

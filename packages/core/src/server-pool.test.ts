@@ -105,13 +105,13 @@ describe('ServerPool', () => {
     pool.acquire();
     const waiter = pool.acquire();
     const claimed: Server[] = [];
-    pool.claim(a, (s) => claimed.push(s));
+    pool.claim(a, (s) => claimed.push(s), () => undefined);
     expect(claimed).toEqual([]);
     pool.release(a);
     expect(claimed).toEqual([a]);
     pool.release(a);
     expect(await waiter).toBe(a);
-    pool.claim(servers[1]!, (s) => claimed.push(s));
+    pool.claim(servers[1]!, (s) => claimed.push(s), () => undefined);
     expect(claimed).toHaveLength(1);
   });
 

@@ -1,5 +1,11 @@
 import { HaltedError, TimeoutError, WorkerLostError } from './errors.js';
+import { checkTimeout } from './timeout.js';
 import type { Server } from './server.js';
+
+interface Claim {
+  run(server: Server): void;
+  fail(error: Error): void;
+}
 
 interface Waiter {
   resolve(server: Server): void;
@@ -27,7 +33,7 @@ export class ServerPool {
   readonly #free: Server[] = [];
   readonly #waiters: Waiter[] = [];
   #waiterHead = 0;
-  readonly #claims = new Map<Server, Array<(server: Server) => void>>();
+  readonly #claims = new Map<Server, Claim[]>();
   readonly #onIdle = (server: Server): void => this.release(server);
   #halted: Error | undefined;
 
@@ -63,7 +69,13 @@ export class ServerPool {
     const server = this.#takeFree();
     if (server !== undefined) return server;
     if (this.#servers.length === 0) return Promise.reject(this.#noServersError());
-    const { signal, timeout } = options;
+    const { signal } = options;
+    let timeout: number | undefined;
+    try {
+      timeout = checkTimeout(options.timeout, 'acquireService({ timeout })');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise<Server>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -90,22 +102,30 @@ export class ServerPool {
     });
   }
 
-  /** Waits for `server` itself to be free, then calls `then` with it held. */
-  claim(server: Server, then: (server: Server) => void): void {
+  /**
+   * Waits for `server` itself to be free, then calls `run` with it held. `fail` is called
+   * instead when the service halts first. A lost server is handed over at once: its
+   * calls fail with `WorkerLostError`.
+   */
+  claim(server: Server, run: (server: Server) => void, fail: (error: Error) => void): void {
+    if (this.#halted !== undefined) {
+      fail(this.#halted);
+      return;
+    }
     if (server.lost) {
-      then(server);
+      run(server);
       return;
     }
     if (!server.busy) {
       const at = this.#free.indexOf(server);
       if (at >= 0) this.#free.splice(at, 1);
       server.busy = true;
-      then(server);
+      run(server);
       return;
     }
     const claims = this.#claims.get(server);
-    if (claims === undefined) this.#claims.set(server, [then]);
-    else claims.push(then);
+    if (claims === undefined) this.#claims.set(server, [{ run, fail }]);
+    else claims.push({ run, fail });
   }
 
   /**
@@ -124,7 +144,7 @@ export class ServerPool {
       const next = claims.shift()!;
       if (claims.length === 0) this.#claims.delete(server);
       server.busy = true;
-      next(server);
+      next.run(server);
       return;
     }
     const waiter = this.#nextWaiter();
@@ -149,7 +169,7 @@ export class ServerPool {
     const claims = this.#claims.get(server);
     this.#claims.delete(server);
     // A claim on a lost server still runs: its call fails at once with WorkerLostError.
-    for (const claim of claims ?? []) claim(server);
+    for (const claim of claims ?? []) claim.run(server);
     if (this.#servers.length === 0) this.#rejectWaiters(this.#noServersError(error));
   }
 
@@ -157,6 +177,9 @@ export class ServerPool {
   halt(error: HaltedError): void {
     this.#halted = error;
     this.#rejectWaiters(error);
+    const claims = [...this.#claims.values()].flat();
+    this.#claims.clear();
+    for (const claim of claims) claim.fail(error);
   }
 
   #takeFree(): Server | undefined {

@@ -12,8 +12,41 @@ export interface SpawnRequest {
    * hosts do not share this machine's files runs its staged copy instead.
    */
   readonly workerEntry: string;
+  /** The host's temp path (made by the grid before any worker starts): the worker's working directory. */
+  readonly tempPath: string;
   /** Aborted when the grid gives up on this start (terminate during start, say). */
   readonly signal: AbortSignal;
+}
+
+/**
+ * File operations on one host, for staging. Paths are absolute paths on that host. The
+ * grid checks every path before it calls (nothing is written outside a host's temp
+ * path), so these do what they are told; they never follow a path anywhere else.
+ *
+ * Failure semantics: each operation rejects with an error naming the host and the path
+ * when it cannot be done; a rejected `writeFile` leaves no file (and no partial file)
+ * under the final name.
+ */
+export interface HostFiles {
+  /**
+   * Whether the host sees this machine's files at the same paths (true for the local
+   * transport). `publish` may then use a module's original path when it was not staged.
+   */
+  readonly sharesControllerFileSystem: boolean;
+  /** Makes a new, empty folder in the host's temporary directory, named `<prefix><random>`, and returns its absolute path. */
+  makeTempDir(prefix: string): Promise<string>;
+  /** Makes a folder and its missing parents; resolves `true` when it made `path` itself, `false` when it was there. */
+  makeDir(path: string): Promise<boolean>;
+  /**
+   * Writes a file from a stream of chunks with the given permission bits, atomically:
+   * the data goes to a temporary name beside it and is renamed into place only once
+   * complete, so a write cut off half way never counts as written.
+   */
+  writeFile(path: string, data: AsyncIterable<Uint8Array>, mode: number): Promise<void>;
+  /** A (small) file's contents, or `undefined` when there is no such file. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  /** Removes a file, or a folder with everything in it; resolves also when there was nothing. */
+  remove(path: string): Promise<void>;
 }
 
 /** How a channel ended. */
@@ -80,6 +113,8 @@ export interface Transport {
   readonly name: string;
   /** Starts a worker for one slot and opens the channel to it. */
   spawn(request: SpawnRequest, handlers: ChannelHandlers): Promise<Channel>;
+  /** The file operations on one host, used by the grid's staging (the same logic for every transport). */
+  files(host: ResolvedHost): HostFiles;
   /** Releases the transport's own resources. Called once, by `grid.terminate()`. */
   close(): Promise<void>;
 }

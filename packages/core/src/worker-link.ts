@@ -65,6 +65,7 @@ export interface LinkOptions {
   readonly host: ResolvedHost;
   readonly slot: number;
   readonly workerEntry: string;
+  readonly tempPath: string;
   readonly heartbeat: Required<HeartbeatOptions>;
   readonly startTimeoutMs: number;
   readonly signal: AbortSignal;
@@ -86,7 +87,8 @@ export class WorkerLink {
   pid = 0;
   node = '';
   #channel: Channel | undefined;
-  #state: 'starting' | 'ready' | 'closing' | 'closed' = 'starting';
+  /** starting → ready → closing (shut down by the grid) → closed; or → lost (died, at any point). */
+  #state: 'starting' | 'ready' | 'closing' | 'lost' | 'closed' = 'starting';
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #hooks: LinkHooks;
@@ -119,46 +121,58 @@ export class WorkerLink {
    */
   static async open(options: LinkOptions): Promise<WorkerLink> {
     const link = new WorkerLink(options);
+    const what = `worker for host "${link.host.name}" slot ${link.slot}`;
+    // One deadline for the whole start, spawn included: a host that never answers must
+    // not hang Grid.start.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort(new TimeoutError({ host: link.host.name, slot: link.slot, timeoutMs: options.startTimeoutMs, message: `${what} was not ready after ${options.startTimeoutMs} ms` }));
+    }, options.startTimeoutMs);
+    const signal = AbortSignal.any([options.signal, deadline.signal]);
+    const aborted = new Promise<never>((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
     const ready = new Promise<void>((resolve, reject) => (link.#ready = { resolve, reject }));
+    ready.catch(() => undefined);
     try {
-      link.#channel = await options.transport.spawn(
-        { host: options.host, slot: options.slot, workerEntry: options.workerEntry, signal: options.signal },
+      const spawning = options.transport.spawn(
+        { host: options.host, slot: options.slot, workerEntry: options.workerEntry, tempPath: options.tempPath, signal },
         {
           frame: (frame) => link.#onFrame(frame),
           output: (stream, text) => link.#onOutput(stream, text),
           closed: (info) => link.#onClosed(info),
         },
       );
+      try {
+        link.#channel = await Promise.race([spawning, aborted]);
+      } catch (error) {
+        // A transport that starts the worker after all must not leave it running.
+        void spawning.then((channel) => channel.kill(), () => undefined);
+        throw error instanceof HostgridError
+          ? error
+          : new HostgridError({ host: link.host.name, slot: link.slot, message: `${what} could not start: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+      }
+      link.#send({
+        type: 'hello',
+        version: PROTOCOL_VERSION,
+        host: link.host.name,
+        slot: link.slot,
+        heartbeatMs: link.#heartbeat.intervalMs,
+        watchdogMs: link.#heartbeat.watchdogMs,
+      });
+      await Promise.race([ready, aborted]);
+      // `ready` and the channel's end can come in one turn: then the link is already lost.
+      if (link.#state !== 'ready') throw link.#lostError({ host: link.host.name, slot: link.slot }, 'was lost as it became ready');
     } catch (error) {
-      link.#state = 'closed';
-      const reason = error instanceof Error ? error.message : String(error);
-      throw error instanceof HostgridError
-        ? error
-        : new HostgridError({ host: link.host.name, slot: link.slot, message: `worker for host "${link.host.name}" slot ${link.slot} could not start: ${reason}`, cause: error });
-    }
-    link.#send({
-      type: 'hello',
-      version: PROTOCOL_VERSION,
-      host: link.host.name,
-      slot: link.slot,
-      heartbeatMs: link.#heartbeat.intervalMs,
-      watchdogMs: link.#heartbeat.watchdogMs,
-    });
-    const timer = setTimeout(() => {
-      link.#ready?.reject(
-        new TimeoutError({ host: link.host.name, slot: link.slot, timeoutMs: options.startTimeoutMs, message: `worker for host "${link.host.name}" slot ${link.slot} was not ready after ${options.startTimeoutMs} ms` }),
-      );
-    }, options.startTimeoutMs);
-    try {
-      await ready;
-    } catch (error) {
-      link.kill();
+      link.#ready = undefined;
+      link.#state = link.#state === 'starting' ? 'closing' : link.#state;
+      link.#channel?.kill();
       throw error;
     } finally {
       clearTimeout(timer);
-      link.#ready = undefined;
     }
-    link.#state = 'ready';
     link.#timer = setInterval(() => link.#tick(), Math.max(10, Math.floor(link.#heartbeat.intervalMs / 2)));
     link.#timer.unref();
     return link;
@@ -238,8 +252,8 @@ export class WorkerLink {
 
   /** Asks the worker to exit, and waits up to `graceMs` before the transport kills it. */
   async close(graceMs: number): Promise<void> {
-    if (this.#state === 'closed') return;
-    if (this.#state === 'ready' || this.#state === 'starting') {
+    if (this.#state === 'closed' || (this.#state === 'lost' && this.#channel === undefined)) return;
+    if (this.#state === 'ready') {
       this.#state = 'closing';
       this.#send({ type: 'shutdown' });
     }
@@ -250,7 +264,7 @@ export class WorkerLink {
 
   /** Kills the worker at once (process exit, failed start, broken protocol). */
   kill(): void {
-    if (this.#state !== 'closed') this.#state = 'closing';
+    if (this.#state === 'starting' || this.#state === 'ready') this.#state = 'closing';
     this.#stopTimer();
     this.#channel?.kill();
   }
@@ -310,7 +324,10 @@ export class WorkerLink {
         } else {
           this.pid = message.pid;
           this.node = message.node;
-          this.#ready.resolve();
+          this.#state = 'ready';
+          const ready = this.#ready;
+          this.#ready = undefined;
+          ready.resolve();
         }
         break;
       default:
@@ -363,39 +380,39 @@ export class WorkerLink {
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.#partial[stream] !== '') this.#onOutput(stream, '\n');
     }
-    const wasClosing = this.#state === 'closing';
-    this.#state = 'closed';
+    // An end the grid asked for is quiet; any other end is a loss.
+    if (this.#state === 'starting' || this.#state === 'ready') this.#fail(info.error ?? info.reason);
+    else if (this.#pending.size > 0) this.#fail(info.error ?? info.reason, true);
+    // A lost link stays lost, so that later calls say so; a closed one was shut down.
+    if (this.#state !== 'lost') this.#state = 'closed';
     this.#stopTimer();
-    if (this.#ready !== undefined) {
-      const tail = this.stderrTail;
-      this.#ready.reject(
-        new WorkerLostError({
-          host: this.host.name,
-          slot: this.slot,
-          message: `worker for host "${this.host.name}" slot ${this.slot} ${info.reason} before it was ready${tail === '' ? '' : `; its stderr ends:\n${tail}`}`,
-          stderr: tail,
-          cause: info.error,
-        }),
-      );
-    } else if (!wasClosing || this.#pending.size > 0) {
-      this.#fail(info.error ?? info.reason, wasClosing);
-    }
     this.#closed.resolve();
   }
 
   /** Fails the link: every pending call rejects with WorkerLostError, and the grid is told. */
   #fail(cause: Error | string, quiet = false): void {
     const reason = typeof cause === 'string' ? cause : cause.message;
-    const error = this.#lostError({ host: this.host.name, slot: this.slot }, `was lost (${reason})`, typeof cause === 'string' ? undefined : cause);
-    if (this.#state !== 'closed') this.kill();
+    const starting = this.#ready !== undefined;
+    const error = this.#lostError({ host: this.host.name, slot: this.slot }, `${starting ? 'ended before it was ready' : 'was lost'} (${reason})`, typeof cause === 'string' ? undefined : cause);
+    this.#state = 'lost';
+    this.#stopTimer();
+    this.#channel?.kill();
+    if (this.#ready !== undefined) {
+      const ready = this.#ready;
+      this.#ready = undefined;
+      // A protocol error says more than "it died"; a plain end says how it ended.
+      ready.reject(cause instanceof ProtocolError ? cause : error);
+    }
     this.rejectPending((pending) =>
       pending.method.startsWith('<') ? error : this.#lostError({ host: this.host.name, slot: this.slot, service: pending.service, method: pending.method }, `was lost (${reason})`, error),
     );
-    if (!quiet) this.#hooks.lost(this, error);
+    if (!quiet && !starting) this.#hooks.lost(this, error);
   }
 
   #unavailableError(context: { host: string; slot: number; service?: string; method?: string }): Error {
-    if (this.#state === 'closing') return new HaltedError({ ...context, message: `worker for host "${this.host.name}" slot ${this.slot} is shutting down` });
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      return new HaltedError({ ...context, message: `worker for host "${this.host.name}" slot ${this.slot} was shut down` });
+    }
     return this.#lostError(context, 'is no longer available');
   }
 

@@ -34,7 +34,7 @@ class Controller implements AsyncDisposable {
   workerPids: number[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(mode: 'exit' | 'wait' | 'busy') {
+  constructor(mode: 'exit' | 'wait' | 'busy' | 'handled') {
     this.child = spawn(process.execPath, [CONTROLLER, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => (this.stdout += text));
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
@@ -86,6 +86,15 @@ describe('a controller process with a local grid', () => {
     const pids = await controller.started();
     controller.child.kill('SIGINT');
     expect(await controller.exited).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await stillRunning(pids, 5_000)).toEqual([]);
+  });
+
+  it('leaves its grid serving when the program handles SIGTERM itself', async () => {
+    await using controller = new Controller('handled');
+    const pids = await controller.started();
+    controller.child.kill('SIGTERM');
+    expect(await controller.exited).toEqual({ code: 0, signal: null });
+    expect(controller.stdout).toContain(`{"after":[${pids.join(',')}]}`);
     expect(await stillRunning(pids, 5_000)).toEqual([]);
   });
 

@@ -81,7 +81,8 @@ class Bed implements AsyncDisposable {
     { workerEntry = FAKE_WORKER, signal = new AbortController().signal } = {},
   ): Promise<{ channel: Channel; rec: Recorder }> {
     const rec = new Recorder();
-    const channel = await this.transport.spawn({ host: localHost(host), slot: 0, workerEntry, signal }, rec);
+    const tempPath = host.tempPath ?? (await this.tempDir());
+    const channel = await this.transport.spawn({ host: localHost({ ...host, tempPath }), slot: 0, workerEntry, tempPath, signal }, rec);
     return { channel, rec };
   }
 
@@ -233,21 +234,12 @@ describe('localTransport', () => {
     expect(rec.stdout + rec.stderr).toBe('');
   });
 
-  it('passes host.env to the worker and runs it in host.tempPath, creating the folder', async () => {
+  it('passes host.env to the worker and runs it in the temp path', async () => {
     await using bed = new Bed();
-    const tempPath = join(await bed.tempDir(), 'a', 'b');
+    const tempPath = await bed.tempDir();
     const { rec } = await bed.start({ tempPath, env: { FAKE_WORKER_MODE: 'info', HOSTGRID_TEST_VALUE: 'from host.env' } });
     await rec.until(() => rec.frames.length === 1);
     expect(JSON.parse(String(rec.frames[0]))).toMatchObject({ cwd: tempPath, testValue: 'from host.env' });
-  });
-
-  it('rejects spawn naming host and path when tempPath cannot be created', async () => {
-    await using bed = new Bed();
-    const file = join(await bed.tempDir(), 'a-file');
-    await writeFile(file, '');
-    await expect(bed.start({ tempPath: join(file, 'sub') })).rejects.toThrow(
-      `[hostgrid] local worker for host "local" slot 0 could not start: cannot create temp path "${join(file, 'sub')}"`,
-    );
   });
 
   it('starts every thread of the worker at host.niceness', async () => {
@@ -322,7 +314,7 @@ describe('localTransport', () => {
     const controller = new AbortController();
     const reason = new Error('terminated during start');
     const rec = new Recorder();
-    const started = bed.transport.spawn({ host: localHost(), slot: 0, workerEntry: FAKE_WORKER, signal: controller.signal }, rec);
+    const started = bed.transport.spawn({ host: localHost(), slot: 0, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: controller.signal }, rec);
     // The process exists by now (spawn is synchronous up to the child's creation), but has not reported 'spawn'.
     controller.abort(reason);
     await expect(started).rejects.toBe(reason);

@@ -1,8 +1,7 @@
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { getPriority, setPriority } from 'node:os';
-import type { Channel, ChannelHandlers, SpawnRequest, Transport } from '@hostgrid/core';
+import { localHostFiles, type Channel, type ChannelHandlers, type HostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter } from '@hostgrid/protocol';
 
 /** Options of {@link localTransport}. */
@@ -25,7 +24,7 @@ const STREAM_DRAIN_MS = 1000;
  * the worker runtime, with its frames on fd 3.
  *
  * Failure semantics: `spawn` rejects, naming the host, slot and executable, when the
- * process cannot start or the host's `tempPath` cannot be created, leaving nothing
+ * process cannot start, leaving nothing
  * running. Once started, `closed` is called exactly once, after the process exited and
  * its streams closed, so no frame arrives after it. A worker that sends a frame over
  * `maxFrameBytes` is killed and reported with that error.
@@ -55,16 +54,8 @@ class LocalTransport implements Transport {
       if (this.#closed) throw new Error(`[hostgrid] ${what} could not start: the local transport is closed`);
     };
     refuse();
-    let cwd = process.cwd();
-    if (host.tempPath !== undefined) {
-      cwd = host.tempPath;
-      try {
-        await mkdir(cwd, { recursive: true });
-      } catch (err) {
-        throw new Error(`[hostgrid] ${what} could not start: cannot create temp path "${cwd}": ${(err as Error).message}`, { cause: err });
-      }
-      refuse();
-    }
+    // The grid made the temp path before any worker starts (it stages the worker there).
+    const cwd = request.tempPath;
     const node = host.node ?? process.execPath;
     const args = [...this.#nodeArgs, request.workerEntry, '--fd', '3'];
     // The shell runs initCmd, then `exec` replaces it with node in the same process, so the
@@ -88,6 +79,10 @@ class LocalTransport implements Transport {
     void channel.gone.then(() => this.#live.delete(channel));
     await channel.start(file, host.niceness, signal);
     return channel;
+  }
+
+  files(host: ResolvedHost): HostFiles {
+    return localHostFiles(host.name);
   }
 
   async close(): Promise<void> {

@@ -23,8 +23,8 @@ describe('the worker bundle', () => {
     const specifiers = [...source.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
     expect(specifiers.length).toBeGreaterThan(0);
     expect(specifiers.every((s) => s!.startsWith('node:'))).toBe(true);
+    // msgpackr's Node entry names its native addon; the portable entry does not.
     expect(source).not.toContain('msgpackr-extract');
-    expect(source).not.toContain('createRequire');
   });
 
   it('runs when copied alone into an empty folder with no node_modules', async () => {

@@ -1,3 +1,4 @@
+import { localHostFiles } from '../local-files.js';
 import type { Channel, ChannelHandlers, SpawnRequest, Transport } from '../transport.js';
 
 /** The worker side of an in-memory channel, as the worker runtime's session sees it. */
@@ -44,14 +45,19 @@ export interface MemoryTransport extends Transport {
  */
 export function memoryTransport(options: MemoryTransportOptions): MemoryTransport {
   const channels = new Map<string, MemoryChannel>();
+  let closed = false;
   return {
     name: 'memory',
     async spawn(request: SpawnRequest, handlers: ChannelHandlers): Promise<Channel> {
       request.signal.throwIfAborted();
+      if (closed) throw new Error(`[hostgrid] in-memory worker for host "${request.host.name}" slot ${request.slot} could not start: the transport is closed`);
       const key = `${request.host.name}/${request.slot}`;
       const channel = new MemoryChannel(handlers, options.serve, () => channels.delete(key));
       channels.set(key, channel);
       return channel;
+    },
+    files(host) {
+      return localHostFiles(host.name);
     },
     crash(host: string, slot: number): void {
       const channel = channels.get(`${host}/${slot}`);
@@ -62,6 +68,7 @@ export function memoryTransport(options: MemoryTransportOptions): MemoryTranspor
       return channels.has(`${host}/${slot}`);
     },
     async close(): Promise<void> {
+      closed = true;
       for (const channel of [...channels.values()]) channel.end('transport closed');
     },
   };

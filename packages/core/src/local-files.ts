@@ -1,0 +1,64 @@
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { HostFiles } from './transport.js';
+
+let partialCounter = 0;
+
+/**
+ * {@link HostFiles} for hosts that are this machine (the local and in-memory
+ * transports): plain `node:fs`, with atomic writes through a temporary name.
+ */
+export function localHostFiles(host: string): HostFiles {
+  const fail = (what: string, path: string, error: unknown): Error =>
+    new Error(`[hostgrid] cannot ${what} "${path}" on host "${host}": ${(error as Error).message}`, { cause: error });
+  return {
+    sharesControllerFileSystem: true,
+    async makeTempDir(prefix) {
+      try {
+        return await mkdtemp(join(tmpdir(), prefix));
+      } catch (error) {
+        throw fail('make a temp folder in', tmpdir(), error);
+      }
+    },
+    async makeDir(path) {
+      try {
+        const made = await mkdir(path, { recursive: true });
+        if (made === undefined && !(await stat(path)).isDirectory()) throw new Error('it exists and is not a folder');
+        return made !== undefined;
+      } catch (error) {
+        throw fail('make folder', path, error);
+      }
+    },
+    async writeFile(path, data, mode) {
+      const partial = join(dirname(path), `.${process.pid}-${++partialCounter}.hostgrid-partial`);
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await pipeline(Readable.from(data, { objectMode: false }), createWriteStream(partial, { mode }));
+        await chmod(partial, mode);
+        await rename(partial, path);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw fail('write', path, error);
+      }
+    },
+    async readFile(path) {
+      try {
+        return await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw fail('read', path, error);
+      }
+    },
+    async remove(path) {
+      try {
+        await rm(path, { recursive: true, force: true });
+      } catch (error) {
+        throw fail('remove', path, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HashCache, StagingInputError, buildManifest, selectFiles, type SelectedFile, type Selection } from '@hostgrid/staging';
+import { StagingError } from './errors.js';
+import type { ResolvedHost } from './host-spec.js';
+import { GRID_FOLDER, StagingRoot, gridFile, type StageOutcome, type StageProgress } from './stager.js';
+import type { Transport } from './transport.js';
+
+/** Options of `grid.copyFiles`. */
+export interface CopyOptions {
+  /** Copy to these hosts only (names). @defaultValue every host */
+  readonly hosts?: readonly string[];
+  /** Drop every file whose path contains one of these strings. @defaultValue `['.git/', 'node_modules/.cache/']` */
+  readonly exclude?: readonly string[];
+}
+
+/** What `grid.copyFiles` did on one host. */
+export interface HostCopyReport extends StageOutcome {
+  readonly host: string;
+  /** The host's temp path, where the files now are. */
+  readonly tempPath: string;
+  /** Set when the host shares its temp path with an earlier host of the report, which did the copy. */
+  readonly sharedWith?: string;
+}
+
+/** What `grid.copyFiles` did. */
+export interface CopyReport {
+  /** Files selected, and their total size. */
+  readonly files: number;
+  readonly bytes: number;
+  /** One entry per host copied to. */
+  readonly hosts: readonly HostCopyReport[];
+  /** Patterns that matched no file: a warning, not an error. */
+  readonly unmatched: readonly string[];
+}
+
+/** Progress of staging on one host, as the grid's `staging-progress` event reports it. */
+export interface StagingProgressEvent extends StageProgress {
+  readonly host: string;
+}
+
+/**
+ * The grid's temp paths and what is staged in them: the seed's `initialise` and
+ * `copy_files`. Every host gets a temp path (its own, or one shared by all); files are
+ * sent only when the host's manifest says it lacks them; nothing is written outside a
+ * temp path.
+ */
+export class StagingArea {
+  readonly #roots: ReadonlyMap<string, StagingRoot>;
+  readonly #hashes = new HashCache();
+
+  private constructor(roots: ReadonlyMap<string, StagingRoot>) {
+    this.#roots = roots;
+  }
+
+  /**
+   * Makes every host's temp path: `host.tempPath` when set, else a new folder in the
+   * host's temporary directory; or `sharedTempPath` once, for hosts that all see it.
+   *
+   * @throws {@link StagingError} naming the host and the path that could not be made
+   */
+  static async prepare(transport: Transport, hosts: readonly ResolvedHost[], sharedTempPath: string | undefined): Promise<StagingArea> {
+    const make = async (host: ResolvedHost, path: string | undefined): Promise<{ path: string; created: boolean }> => {
+      const files = transport.files(host);
+      try {
+        if (path === undefined) return { path: await files.makeTempDir('hostgrid-'), created: true };
+        return { path, created: await files.makeDir(path) };
+      } catch (error) {
+        const where = path ?? 'a new folder in its temporary directory';
+        throw new StagingError({ host: host.name, path, message: `cannot make the temp path ${path === undefined ? where : `"${path}"`} on host "${host.name}": ${(error as Error).message}`, cause: error });
+      }
+    };
+    const roots = new Map<string, StagingRoot>();
+    if (sharedTempPath !== undefined) {
+      const first = hosts[0]!;
+      const made = await make(first, sharedTempPath);
+      const root = new StagingRoot(hosts.map((host) => host.name), transport.files(first), made.path, made.created);
+      for (const host of hosts) roots.set(host.name, root);
+    } else {
+      const made = await Promise.allSettled(hosts.map((host) => make(host, host.tempPath)));
+      made.forEach((outcome, i) => {
+        const host = hosts[i]!;
+        if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], transport.files(host), outcome.value.path, outcome.value.created));
+      });
+      const failed = made.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed !== undefined) {
+        await new StagingArea(roots).cleanup();
+        throw failed.reason;
+      }
+    }
+    return new StagingArea(roots);
+  }
+
+  /** The host's temp path. */
+  tempPathOf(host: string): string {
+    return this.#root(host).path;
+  }
+
+  /** The absolute path on the host of a path relative to its temp path. */
+  pathOn(host: string, relative: string): string {
+    return this.#root(host).resolve(relative);
+  }
+
+  /**
+   * Stages a worker entry (the bundled runtime, or a `setLoader` file) into every temp
+   * path's grid folder; skipped where the same content is already there.
+   *
+   * @returns the entry's path relative to a temp path
+   */
+  async stageWorker(entry: string, onProgress: (event: StagingProgressEvent) => void): Promise<string> {
+    const file = await fileOf(entry, gridFile(basename(entry)));
+    const local = await buildManifest({ files: [file] }, this.#hashes);
+    await Promise.all(this.#distinctRoots().map((root) => root.stage([file], local, (p) => onProgress({ host: root.hosts[0]!, ...p }))));
+    return file.path;
+  }
+
+  /**
+   * Copies the files the patterns select under `rootDir` to the hosts' temp paths,
+   * keeping their paths relative to `rootDir`.
+   *
+   * @throws {@link StagingError} for bad input (nothing is sent then) or a failed write
+   */
+  async copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
+    if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== 'string')) {
+      throw new StagingError({ path: rootDir, message: 'copyFiles(rootDir, patterns) needs an array of pattern strings, e.g. ["*.js", "data/*.txt"]' });
+    }
+    const hosts = options.hosts ?? [...this.#roots.keys()];
+    for (const host of hosts) if (!this.#roots.has(host)) throw new StagingError({ host, message: `copyFiles: no host "${host}" in this grid; its hosts are ${[...this.#roots.keys()].join(', ')}` });
+    let selection: Selection;
+    try {
+      selection = await selectFiles(rootDir, patterns, options.exclude === undefined ? {} : { exclude: options.exclude });
+    } catch (error) {
+      if (error instanceof StagingInputError) throw new StagingError({ path: error.path ?? rootDir, message: error.message.replace(/^\[hostgrid\] /, '[hostgrid] copyFiles: '), cause: error });
+      throw error;
+    }
+    const reserved = selection.files.find((file) => file.path === GRID_FOLDER || file.path.startsWith(`${GRID_FOLDER}/`));
+    if (reserved !== undefined) {
+      throw new StagingError({ path: reserved.path, message: `copyFiles: "${reserved.path}" is inside "${GRID_FOLDER}/", which Hostgrid keeps for itself in every temp path; exclude it` });
+    }
+    const local = await buildManifest(selection, this.#hashes);
+    const roots = [...new Set(hosts.map((host) => this.#root(host)))];
+    const outcomes = await Promise.all(roots.map((root) => root.stage(selection.files, local, (p) => onProgress({ host: root.hosts.find((h) => hosts.includes(h))!, ...p }))));
+    const reports: HostCopyReport[] = [];
+    roots.forEach((root, i) => {
+      const copiedBy = root.hosts.find((host) => hosts.includes(host))!;
+      for (const host of root.hosts.filter((h) => hosts.includes(h))) {
+        reports.push({ host, tempPath: root.path, ...outcomes[i]!, ...(host === copiedBy ? {} : { sharedWith: copiedBy }) });
+      }
+    });
+    return { files: selection.files.length, bytes: selection.files.reduce((n, file) => n + file.size, 0), hosts: reports, unmatched: selection.unmatched };
+  }
+
+  /**
+   * The URL a host imports a published class's module from: its staged copy; else, on a
+   * host that shares this machine's files, the module itself.
+   *
+   * @throws {@link StagingError} naming the file and the `copyFiles` call that would fix it
+   */
+  moduleFor(host: string, module: string): string {
+    if (!module.startsWith('file:')) return module;
+    const root = this.#root(host);
+    const path = fileURLToPath(module);
+    const staged = root.staged.get(path);
+    if (staged !== undefined) return pathToFileURL(staged).href;
+    if (root.files.sharesControllerFileSystem) return module;
+    throw new StagingError({
+      host,
+      path,
+      message: `module "${path}" is not staged on host "${host}": copy it (and the modules it imports) first, e.g. await grid.copyFiles("${pathDir(path)}", ["*.js"])`,
+    });
+  }
+
+  /** Removes the temp paths the grid made (and only those). */
+  async cleanup(): Promise<void> {
+    const created = this.#distinctRoots().filter((root) => root.created);
+    const outcomes = await Promise.allSettled(created.map((root) => root.files.remove(root.path)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined) throw new StagingError({ message: `cannot remove a temp path: ${(failed.reason as Error).message}`, cause: failed.reason });
+  }
+
+  #root(host: string): StagingRoot {
+    const root = this.#roots.get(host);
+    if (root === undefined) throw new StagingError({ host, message: `no host "${host}" in this grid` });
+    return root;
+  }
+
+  #distinctRoots(): StagingRoot[] {
+    return [...new Set(this.#roots.values())];
+  }
+}
+
+async function fileOf(absolutePath: string, path: string): Promise<SelectedFile> {
+  const info = await stat(absolutePath);
+  return { path, absolutePath, size: info.size, mode: info.mode & 0o777, mtimeMs: info.mtimeMs, ino: info.ino };
+}
+
+function pathDir(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/';
+}
