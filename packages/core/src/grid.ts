@@ -307,13 +307,15 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    */
   async terminate(target?: ServiceId | TerminateOptions): Promise<void> {
     if (typeof target === 'string') return this.#terminateService(target);
-    this.#terminated ??= this.#terminateAll();
-    await this.#terminated;
-    if (target?.cleanup === true && this.#staging !== undefined) {
-      const staging = this.#staging;
-      this.#staging = undefined;
-      await staging.cleanup();
+    const cleanup = target?.cleanup === true;
+    if (this.#terminated === undefined) {
+      this.#terminated = this.#terminateAll(cleanup);
+      return this.#terminated;
     }
+    await this.#terminated;
+    // Asked again, with cleanup this time: the transport is closed by now, which local
+    // hosts do not mind; a remote host's folder may then stay, with an error saying so.
+    if (cleanup) await this.#cleanup();
   }
 
   /** Whether {@link Grid.terminate} was called for the whole grid. */
@@ -459,7 +461,13 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#log(`terminated service ${id}`);
   }
 
-  async #terminateAll(): Promise<void> {
+  async #cleanup(): Promise<void> {
+    const staging = this.#staging;
+    this.#staging = undefined;
+    await staging?.cleanup();
+  }
+
+  async #terminateAll(cleanup: boolean): Promise<void> {
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);
@@ -470,10 +478,15 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     await Promise.allSettled(this.#links.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
     this.#services.clear();
     try {
-      await this.#transport.close();
+      // Before the transport closes: removing a remote folder needs its connection.
+      if (cleanup) await this.#cleanup();
     } finally {
-      this.#stopKillOnExit();
-      this.#log('terminated');
+      try {
+        await this.#transport.close();
+      } finally {
+        this.#stopKillOnExit();
+        this.#log('terminated');
+      }
     }
   }
 

@@ -1,4 +1,5 @@
-import { describeTransportConformance } from '@hostgrid/core/testing';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import type { Transport } from '@hostgrid/core';
 import { localTransport } from './local-transport.js';
 
 function isRunning(pid: number): boolean {
@@ -11,11 +12,14 @@ function isRunning(pid: number): boolean {
   }
 }
 
-describeTransportConformance('local', {
+const local: ConformanceOptions<Transport> = {
   transport: () => localTransport(),
   hosts: [{ name: 'local', slots: 2 }, { name: 'nice', slots: 1, niceness: 5 }],
   killWorker: (server) => {
     process.kill(server.pid, 'SIGKILL');
   },
   isRunning: (server) => isRunning(server.pid),
-});
+};
+
+describeTransportConformance('local', local);
+describeStagingConformance('local', local);

@@ -38,14 +38,15 @@ class Controller implements AsyncDisposable {
     this.child = spawn(process.execPath, [CONTROLLER, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => (this.stdout += text));
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': it comes after stdout and stderr were read to their end.
+    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
   /** Waits for the line with the workers' pids. */
   async started(): Promise<number[]> {
     while (!this.stdout.includes('{"pids"')) {
       const result = await Promise.race([sleep(20).then(() => undefined), this.exited]);
-      if (result !== undefined) throw new Error(`controller exited early: ${JSON.stringify(result)}\n${this.stderr}`);
+      if (result !== undefined && !this.stdout.includes('{"pids"')) throw new Error(`controller exited early: ${JSON.stringify(result)}\n${this.stderr}`);
     }
     const line = this.stdout.split('\n').find((l) => l.startsWith('{"pids"'))!;
     this.workerPids = (JSON.parse(line) as { pids: number[] }).pids;
@@ -120,5 +121,29 @@ describe('heartbeats over the local transport', () => {
     await sleep(100);
     expect(lost).toEqual([]);
     expect(await proxy.spin(1)).toBe('spun');
+  });
+});
+
+describe('setLoader over the local transport', () => {
+  it('restarts every worker from the custom entry it stages, once nothing is published', async () => {
+    const { Grid } = await import('@hostgrid/core');
+    const { localTransport } = await import('./local-transport.js');
+    const loader = fileURLToPath(new URL('./fixtures/loader.mjs', import.meta.url));
+    const module = new URL('./fixtures/chatty.mjs', import.meta.url);
+    const grid = await Grid.start({ hosts: [{ name: 'local', slots: 2 }], transport: localTransport() });
+    try {
+      const before = await grid.publish({ module, export: 'Loaded' });
+      expect(await grid.gather(grid.broadcast(before, 'by'))).toEqual(['bundled runtime', 'bundled runtime']);
+      const oldPids = grid.servers(before).map((server) => server.pid);
+      await expect(grid.setLoader(loader)).rejects.toThrow(/setLoader must come before publish: Loaded.1 already published/);
+      await grid.terminate(before);
+      await grid.setLoader(loader);
+      const after = await grid.publish({ module, export: 'Loaded' });
+      expect(await grid.gather(grid.broadcast(after, 'by'))).toEqual(['custom loader', 'custom loader']);
+      expect(grid.servers(after).map((server) => server.pid)).not.toEqual(oldPids);
+      expect(await stillRunning(oldPids, 5_000)).toEqual([]);
+    } finally {
+      await grid.terminate({ cleanup: true });
+    }
   });
 });

@@ -226,7 +226,7 @@ describe('localTransport', () => {
   it('rejects spawn naming host, slot and executable when node does not exist, calling no handler', async () => {
     await using bed = new Bed();
     const rec = new Recorder();
-    const request = { host: localHost({ node: '/nonexistent/node' }), slot: 2, workerEntry: FAKE_WORKER, signal: new AbortController().signal };
+    const request = { host: localHost({ node: '/nonexistent/node' }), slot: 2, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: new AbortController().signal };
     await expect(bed.transport.spawn(request, rec)).rejects.toThrow(
       '[hostgrid] local worker for host "local" slot 2 could not start: spawn /nonexistent/node ENOENT',
     );

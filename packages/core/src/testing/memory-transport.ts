@@ -39,6 +39,10 @@ export interface MemoryTransport extends Transport {
  * codec, a turn of the event loop apart, but nothing crosses a process boundary. For
  * testing the grid's own logic and measuring its overhead without I/O.
  *
+ * Its workers share this process's working directory and module resolution, so files
+ * are staged (through `node:fs`) but a worker does not run inside its temp path: it runs
+ * the transport conformance suite, not the staging one.
+ *
  * Failure semantics: a worker ends only when the controller closes its channel, when
  * {@link MemoryTransport.crash} is called, or when its session ends by itself (watchdog,
  * shutdown); `closed` is then called once.
