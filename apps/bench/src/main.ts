@@ -118,6 +118,6 @@ try {
   writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), machine, rounds, rows }, null, 2)}\n`);
   console.log(`\nwritten: ${new URL('latest.json', out).pathname}`);
 } finally {
-  await grid.terminate();
+  await grid.terminate({ cleanup: true });
   await Promise.all(floors.map((floor) => floor[Symbol.asyncDispose]()));
 }

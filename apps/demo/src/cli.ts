@@ -45,7 +45,9 @@ async function main(argv: readonly string[]): Promise<number> {
     } else {
       // Loaded only now, so that --help and usage errors never need the grid.
       const { runOnGrid } = await import('./run-on-grid.js');
-      ({ result, servers } = await runOnGrid(config, { ...options, display: cli.display }));
+      const { StagingBars } = await import('./staging-bar.js');
+      const bars = new StagingBars();
+      ({ result, servers } = await runOnGrid(config, { ...options, display: cli.display, onStaging: (event) => bars.update(event) }));
     }
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

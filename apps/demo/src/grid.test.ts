@@ -39,6 +39,8 @@ describe('replica exchange on a grid (local transport)', () => {
       expect(grid.stderr).toBe('');
       expect(grid.code).toBe(0);
       expect(grid.stdout).toContain('servers used: 4');
+      // the replica's three modules were staged into the host's temp path
+      expect(grid.stdout).toMatch(/staging local +\[#{24}\]  3\/3 files/);
       const sequential = await runCli([...flags, '--sequential', '--out', join(out, 'sequential')]);
       expect(sequential.code).toBe(0);
       const read = (dir: string): Promise<string> => readFile(join(out, dir, 'result.json'), 'utf8');

@@ -1,4 +1,6 @@
-import { Grid, type HostSpec, type Transport, registerClass } from '@hostgrid/core';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Grid, type HostSpec, type StagingProgressEvent, type Transport, registerClass } from '@hostgrid/core';
 import { localTransport } from '@hostgrid/transport-local';
 import { type ExchangeConfig, validateConfig } from './config.js';
 import { type ExchangeOptions, type ExchangeResult, runExchange } from './exchange.js';
@@ -20,7 +22,12 @@ export interface GridRunOptions extends ExchangeOptions {
   readonly hosts?: ReadonlyArray<string | HostSpec>;
   /** Stream every worker's output to this process, prefixed `[host/slot]`. @defaultValue false */
   readonly display?: boolean;
+  /** Told how staging the replica's modules onto the hosts goes. */
+  readonly onStaging?: (event: StagingProgressEvent) => void;
 }
+
+/** The modules a host needs to run a replica: the class and what it imports. */
+export const REPLICA_FILES = ['replica.js', 'ising.js', 'rng.js'] as const;
 
 /** What {@link runOnGrid} returns: the result, and the servers that computed it. */
 export interface GridRun {
@@ -32,7 +39,7 @@ export interface GridRun {
 
 /**
  * Runs replica exchange on a Hostgrid: starts a grid with one server per replica,
- * publishes a fresh {@link Replica} to every server, drives the exchange with
+ * stages the replica's modules onto the hosts, publishes a fresh {@link Replica} to every server, drives the exchange with
  * scatter/gather, and terminates the grid whatever happens.
  *
  * @throws RangeError when the config is invalid; Error when the hosts do not give one
@@ -47,6 +54,9 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
   });
   let failed = false;
   try {
+    // Hosts run the copies staged into their temp paths, as a remote host must.
+    if (options.onStaging !== undefined) grid.on('staging-progress', options.onStaging);
+    await grid.copyFiles(dirname(fileURLToPath(REPLICA_MODULE_URL)), [...REPLICA_FILES]);
     const service = await grid.publish(new Replica());
     const count = grid.servers(service).length;
     if (count !== config.replicas) {
@@ -60,7 +70,7 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
     throw error;
   } finally {
     // A failure to terminate must not hide the error that brought us here.
-    await grid.terminate().catch((error: unknown) => {
+    await grid.terminate({ cleanup: true }).catch((error: unknown) => {
       if (!failed) throw error;
     });
   }

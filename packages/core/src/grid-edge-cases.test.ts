@@ -25,7 +25,7 @@ describe('Grid edge cases', () => {
     const id = await grid.publish(new Recorder());
     const proxy = await grid.acquireService<Recorder>(id);
     const [queued] = grid.broadcast(id, 'append', 'late');
-    await grid.terminate();
+    await grid.terminate({ cleanup: true });
     await expect(queued!).rejects.toMatchObject({ name: 'HaltedError' });
     expect(() => proxy.append('after')).toThrow(expect.objectContaining({ name: 'HaltedError' }));
   });

@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import type * as TypedEmitter from 'typed-emitter';
 import { locateClass } from './class-registry.js';
 import { encode } from '@hostgrid/protocol';
-import { HaltedError, HostgridError, MethodNotFoundError, SerializationError, ServiceNotFoundError, WorkerLostError } from './errors.js';
+import { HaltedError, HostgridError, MethodNotFoundError, SerializationError, ServiceNotFoundError, StagingError, WorkerLostError } from './errors.js';
 import type { GridEvents, ServerInfo } from './events.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
@@ -292,6 +292,16 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     return this.#service(id).pool.servers.map(serverInfo);
   }
 
+  /**
+   * The host's temp path: where its files are staged and its workers run.
+   *
+   * @throws {@link StagingError} for a host not in this grid, or after `terminate({ cleanup: true })`
+   */
+  tempPath(host: string): string {
+    if (this.#staging === undefined) throw new StagingError({ host, message: `the temp paths of this grid were removed` });
+    return this.#staging.tempPathOf(host);
+  }
+
   /** The ids of the services published and not terminated. */
   services(): ServiceId[] {
     return [...this.#services.keys()];
@@ -329,9 +339,13 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#verbose = verbose;
   }
 
-  /** `await using grid = await Grid.start(…)` terminates the grid at scope end. */
+  /**
+   * `await using grid = await Grid.start(…)` terminates the grid at scope end and removes
+   * the temp folders it made, as a scope should take what it made with it. (Call
+   * `terminate()` yourself to keep them.)
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.terminate();
+    await this.terminate({ cleanup: true });
   }
 
   /** @internal Kills every worker synchronously (process exit and signals). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,7 @@ class Controller implements AsyncDisposable {
   stdout = '';
   stderr = '';
   workerPids: number[] = [];
+  #tempPaths: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(mode: 'exit' | 'wait' | 'busy' | 'handled') {
@@ -49,7 +51,7 @@ class Controller implements AsyncDisposable {
       if (result !== undefined && !this.stdout.includes('{"pids"')) throw new Error(`controller exited early: ${JSON.stringify(result)}\n${this.stderr}`);
     }
     const line = this.stdout.split('\n').find((l) => l.startsWith('{"pids"'))!;
-    this.workerPids = (JSON.parse(line) as { pids: number[] }).pids;
+    ({ pids: this.workerPids, tempPaths: this.#tempPaths } = JSON.parse(line) as { pids: number[]; tempPaths: string[] });
     return this.workerPids;
   }
 
@@ -57,6 +59,8 @@ class Controller implements AsyncDisposable {
     this.child.kill('SIGKILL');
     for (const pid of this.workerPids) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
     await this.exited;
+    // A controller killed by a signal could not remove its temp folders.
+    for (const path of this.#tempPaths) await rm(path, { recursive: true, force: true });
   }
 }
 

@@ -69,9 +69,9 @@ export function describeTransportConformance<T extends Transport>(name: string, 
     const grid = await Grid.start({ ...options.gridOptions, hosts: options.hosts, transport });
     try {
       const id = await grid.publish(new Recorder('published'));
-      return { grid, transport, id, [Symbol.asyncDispose]: () => grid.terminate() };
+      return { grid, transport, id, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
     } catch (error) {
-      await grid.terminate();
+      await grid.terminate({ cleanup: true });
       throw error;
     }
   }
@@ -250,7 +250,7 @@ export function describeTransportConformance<T extends Transport>(name: string, 
       const servers = g.grid.servers(g.id);
       const proxy = await g.grid.acquireService<Recorder>(g.id);
       const pending = proxy.sleep(60_000);
-      await g.grid.terminate();
+      await g.grid.terminate({ cleanup: true });
       await expect(pending).rejects.toMatchObject({ name: 'HaltedError' });
       expect(g.grid.isHalted()).toBe(true);
       await expect(g.grid.acquireService(g.id)).rejects.toMatchObject({ name: 'HaltedError' });
