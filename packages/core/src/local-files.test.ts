@@ -73,3 +73,19 @@ describe('localHostFiles', () => {
     await files.remove(made);
   });
 });
+
+describe('localHostFiles.copyLocalFile', () => {
+  const files = localHostFiles('h1');
+
+  it('copies a local file into place with its mode, and leaves nothing when the source is missing', async () => {
+    await using dir = await tempDir();
+    const source = join(dir.path, 'source.bin');
+    await writeFile(source, 'payload');
+    const path = join(dir.path, 'out', 'copy.bin');
+    await files.copyLocalFile!(source, path, 0o640);
+    expect(await readFile(path, 'utf8')).toBe('payload');
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+    await expect(files.copyLocalFile!(join(dir.path, 'missing'), join(dir.path, 'out', 'x'), 0o644)).rejects.toThrow(/on host "h1"/);
+    expect(await readdir(join(dir.path, 'out'))).toEqual(['copy.bin']);
+  });
+});

@@ -84,7 +84,12 @@ export class StagingRoot {
         const path = plan.send[next++]!;
         const file = byPath.get(path)!;
         try {
-          await this.files.writeFile(this.resolve(path), this.#read(file.absolutePath, progress, onProgress), file.mode);
+          if (this.files.copyLocalFile === undefined) {
+            await this.files.writeFile(this.resolve(path), this.#read(file.absolutePath, progress, onProgress), file.mode);
+          } else {
+            await this.files.copyLocalFile(file.absolutePath, this.resolve(path), file.mode);
+            progress.bytesDone += file.size;
+          }
         } catch (error) {
           failures.push(new StagingError({ host: this.hosts[0], path, message: `cannot stage "${path}" on host "${this.hosts[0]}": ${(error as Error).message}`, cause: error }));
           return;

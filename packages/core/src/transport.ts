@@ -43,6 +43,12 @@ export interface HostFiles {
    * complete, so a write cut off half way never counts as written.
    */
   writeFile(path: string, data: AsyncIterable<Uint8Array>, mode: number): Promise<void>;
+  /**
+   * Copies a file of this machine to `path` on the host, atomically as `writeFile` does.
+   * Only for hosts that share this machine's files, where a kernel copy beats streaming;
+   * the grid uses it when present, `writeFile` otherwise.
+   */
+  copyLocalFile?(localPath: string, path: string, mode: number): Promise<void>;
   /** A (small) file's contents, or `undefined` when there is no such file. */
   readFile(path: string): Promise<Uint8Array | undefined>;
   /** Removes a file, or a folder with everything in it; resolves also when there was nothing. */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { posix, resolve } from 'node:path';
 import fg from 'fast-glob';
@@ -249,7 +250,9 @@ async function describe(realRoot: string, path: string): Promise<SelectedFile | 
   const absolutePath = posix.join(realRoot, path);
   let stats;
   try {
-    stats = await stat(absolutePath);
+    // Synchronous on purpose: with the folder just walked, a stat is a couple of µs, and a
+    // thread-pool round trip per file cost several times the whole unchanged re-copy's rest.
+    stats = statSync(absolutePath);
   } catch (error) {
     // Gone since the walk saw it: there is nothing to copy any more.
     if (errorCode(error) === 'ENOENT') return undefined;
