@@ -87,19 +87,26 @@ describe('copyFiles', () => {
     expect(existsSync(join(shared.path, 'data/x.txt'))).toBe(true);
   });
 
-  it('never counts a file whose write failed as staged, and sends it next time', async () => {
+  it.each(['writeFile', 'copyLocalFile'] as const)('never counts a file whose %s failed as staged, and sends it next time', async (way) => {
     await using source = await folder();
     await tree(source.path, { 'a.txt': 'a', 'b.txt': 'b' });
     let failB = true;
-    const transport = withFiles((files) => ({
-      ...files,
-      writeFile: (path, data, mode) => (failB && path.endsWith('/b.txt') ? Promise.reject(new Error('connection lost')) : files.writeFile(path, data, mode)),
-    }));
+    const lost = (path: string): boolean => failB && path.endsWith('/b.txt');
+    const transport = withFiles((files) => {
+      const writeFile: HostFiles['writeFile'] = (path, data, mode) => (lost(path) ? Promise.reject(new Error('connection lost')) : files.writeFile(path, data, mode));
+      // A remote host streams every file through writeFile; a local one copies with copyLocalFile.
+      if (way === 'writeFile') {
+        const { copyLocalFile: _local, ...streamed } = files;
+        return { ...streamed, writeFile };
+      }
+      return { ...files, copyLocalFile: (local, path, mode) => (lost(path) ? Promise.reject(new Error('connection lost')) : files.copyLocalFile!(local, path, mode)) };
+    });
     await using grid = await gridOf({ hosts: ['m1'], transport });
     await expect(grid.copyFiles(source.path, ['*.txt'])).rejects.toMatchObject({ name: 'StagingError', host: 'm1', path: 'b.txt', message: expect.stringMatching(/cannot stage "b.txt" on host "m1": connection lost/) });
     failB = false;
     const report = await grid.copyFiles(source.path, ['*.txt']);
     expect(report.hosts[0]).toMatchObject({ filesSent: 1, bytesSent: 1, filesUnchanged: 1 });
+    expect(await readFile(join(grid.tempPath('m1'), 'b.txt'), 'utf8')).toBe('b');
   });
 
   it('reports progress per host up to every file and byte', async () => {
