@@ -204,12 +204,12 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const serving = links.filter((link) => link.alive);
     if (serving.length === 0) throw new WorkerLostError({ service: id, message: `cannot publish "${id}": every worker was lost while publishing` });
     const pool = new ServerPool(id);
-    serving.forEach((link, index) => {
-      const server = new Server(link, id, index);
+    for (const link of serving) {
+      const server = new Server(link, id);
       server.observer = this.#observer;
       pool.add(server);
       this.emit('server-added', serverInfo(server));
-    });
+    }
     this.#services.set(id, { id, methods, pool });
     this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`);
     return id;

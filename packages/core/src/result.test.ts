@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Result, settle, settledResult } from './result.js';
+import { Result, settle } from './result.js';
+
+function settledResult<T>(ok: boolean, value: unknown): Result<T> {
+  const result = new Result<T>({});
+  result[settle](ok, value);
+  return result;
+}
 
 describe('Result', () => {
   it('is awaitable and gives the value once settled', async () => {
@@ -23,7 +29,7 @@ describe('Result', () => {
   });
 
   it('settles only once', async () => {
-    const result = settledResult<number>({}, true, 1);
+    const result = settledResult<number>(true, 1);
     result[settle](false, new Error('late'));
     expect(await result).toBe(1);
   });
@@ -33,7 +39,7 @@ describe('Result', () => {
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      settledResult({}, false, new Error('ignored'));
+      settledResult(false, new Error('ignored'));
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(unhandled).toEqual([]);
     } finally {

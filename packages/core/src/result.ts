@@ -110,10 +110,3 @@ export class Result<T> implements PromiseLike<T> {
     return this.#promise;
   }
 }
-
-/** A result that is already settled. */
-export function settledResult<T>(context: ErrorContext, ok: boolean, value: unknown): Result<T> {
-  const result = new Result<T>(context);
-  result[settle](ok, value);
-  return result;
-}

@@ -6,7 +6,7 @@ import type { WorkerLink } from './worker-link.js';
 
 function poolOf(n: number): { pool: ServerPool; servers: Server[] } {
   const pool = new ServerPool('S.1');
-  const servers = Array.from({ length: n }, (_, i) => new Server({ label: `h/${i}` } as WorkerLink, 'S.1', i));
+  const servers = Array.from({ length: n }, (_, i) => new Server({ label: `h/${i}` } as WorkerLink, 'S.1'));
   for (const server of servers) pool.add(server);
   return { pool, servers };
 }

@@ -16,8 +16,6 @@ export interface CallObserver {
 export class Server implements CallOwner {
   readonly link: WorkerLink;
   readonly service: string;
-  /** Position in the service's server order (host order, then slot). */
-  readonly index: number;
   /** Held by a proxy or a broadcast/scatter, so not free for `acquireService`. */
   busy = false;
   /** Lost with its worker; never handed out again. */
@@ -35,10 +33,9 @@ export class Server implements CallOwner {
   #timeCount = 0;
   #timeSum = 0;
 
-  constructor(link: WorkerLink, service: string, index: number) {
+  constructor(link: WorkerLink, service: string) {
     this.link = link;
     this.service = service;
-    this.index = index;
   }
 
   /** Mean time of the last 50 calls, in ms (0 before the first). */

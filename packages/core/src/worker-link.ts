@@ -73,6 +73,7 @@ export interface LinkOptions {
 }
 
 const STDERR_TAIL_LINES = 20;
+const PING = encode({ type: 'ping' });
 
 /**
  * The controller's end of one worker: the handshake, the table of pending requests,
@@ -83,9 +84,8 @@ export class WorkerLink {
   readonly slot: number;
   /** `host/slot`, as output prefixes and messages show it. */
   readonly label: string;
-  /** The worker's process id and Node.js version, from its `ready`. */
+  /** The worker's process id, from its `ready`. */
   pid = 0;
-  node = '';
   #channel: Channel | undefined;
   /** starting → ready → closing (shut down by the grid) → closed; or → lost (died, at any point). */
   #state: 'starting' | 'ready' | 'closing' | 'lost' | 'closed' = 'starting';
@@ -181,11 +181,6 @@ export class WorkerLink {
   /** Whether the link can still carry calls. */
   get alive(): boolean {
     return this.#state === 'ready';
-  }
-
-  /** Requests sent and not yet answered. */
-  get pendingCount(): number {
-    return this.#pending.size;
   }
 
   /** The last lines the worker wrote to stderr. */
@@ -323,7 +318,6 @@ export class WorkerLink {
           );
         } else {
           this.pid = message.pid;
-          this.node = message.node;
           this.#state = 'ready';
           const ready = this.#ready;
           this.#ready = undefined;
@@ -434,7 +428,7 @@ export class WorkerLink {
     // worker's frames may be waiting unread, so judge its silence on a later tick.
     const late = now - this.#lastTick > interval * 2;
     this.#lastTick = now;
-    if (now - this.#lastSent >= interval) this.#send({ type: 'ping' });
+    if (now - this.#lastSent >= interval) this.#sendFrame(PING);
     if (late || this.#pending.size > 0) return;
     const silentFor = now - this.#lastHeard;
     if (silentFor > interval * this.#heartbeat.misses) {
