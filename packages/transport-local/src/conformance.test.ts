@@ -1,16 +1,8 @@
 import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
 import type { Transport } from '@hostgrid/core';
+import { isGone } from './fixtures/processes.js';
 import { localTransport } from './local-transport.js';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-}
 
 const local: ConformanceOptions<Transport> = {
   transport: () => localTransport(),
@@ -18,7 +10,7 @@ const local: ConformanceOptions<Transport> = {
   killWorker: (server) => {
     process.kill(server.pid, 'SIGKILL');
   },
-  isRunning: (server) => isRunning(server.pid),
+  isRunning: (server) => !isGone(server.pid),
 };
 
 describeTransportConformance('local', local);

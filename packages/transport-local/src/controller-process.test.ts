@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isGone } from './fixtures/processes.js';
 
 const CONTROLLER = fileURLToPath(new URL('./fixtures/controller.mjs', import.meta.url));
 
-/** Gone, or a zombie nobody reaps (this sandbox's pid 1 does not reap orphans). */
-function isGone(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
-  } catch {
-    return true;
-  }
-}
 
 /** Waits until every pid is gone, for at most `limitMs`; returns those still running. */
 async function stillRunning(pids: readonly number[], limitMs: number): Promise<number[]> {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Channel, ChannelClosedInfo, ChannelHandlers, ResolvedHost } from '@hostgrid/core';
 import { PROTOCOL_VERSION, decode, encode, parseWorkerMessage } from '@hostgrid/protocol';
 import { describe, expect, it } from 'vitest';
+import { isGone } from './fixtures/processes.js';
 import { localTransport, type LocalTransportOptions } from './local-transport.js';
 
 const FAKE_WORKER = fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url));
@@ -108,21 +108,6 @@ function localHost(spec: Partial<ResolvedHost> = {}): ResolvedHost {
   return { name: 'local', slots: 1, niceness: 0, env: {}, ...spec };
 }
 
-/** True when no such process exists, or only its zombie does (nobody may reap orphans here). */
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return true;
-    throw err;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 /** Fields of /proc/<pid>/task/<task>/stat from field 3 on: [16] is field 19, the niceness. */
 async function procStat(pid: number, task: string): Promise<string[]> {
