@@ -47,6 +47,10 @@ export type GridEvents = {
   'server-added': (server: ServerInfo) => void;
   /** A server was lost with its worker; its calls were rejected with `error`. */
   'server-lost': (server: ServerInfo, error: WorkerLostError) => void;
+  /** A lost server was replaced by a fresh one (restart policy); `restarts` counts the attempts on its slot so far. */
+  'server-restarted': (server: ServerInfo, restarts: number) => void;
+  /** A service's restart policy gave a slot up: no more attempts there. */
+  'server-given-up': (slot: { readonly service: string; readonly host: string; readonly slot: number }, error: WorkerLostError) => void;
   /** A call was sent. */
   'call-started': (call: CallEvent) => void;
   /** A call ended, either way, after `elapsedMs`. */

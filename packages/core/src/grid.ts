@@ -8,13 +8,14 @@ import type { GridEvents, ServerInfo } from './events.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
 import { ProxyHandle, createProxy, handleOf, type ServiceProxy } from './proxy.js';
-import { publishTarget, type PublishSpec } from './publish-target.js';
+import { publishTarget, type PublishPlan, type PublishSpec } from './publish-target.js';
 import { Result, settle } from './result.js';
 import { Server, type CallObserver } from './server.js';
 import { ServerPool, type AcquireOptions } from './server-pool.js';
 import type { Transport } from './transport.js';
 import { StagingArea, type CopyOptions, type CopyReport, type StagingProgressEvent } from './staging-area.js';
-import { WorkerLink, type HeartbeatOptions } from './worker-link.js';
+import { WorkerLink, type HeartbeatOptions, type LinkHooks, type LinkOptions } from './worker-link.js';
+import { backoffDelay, checkPublishOptions, retriesFor, type PublishOptions } from './policies.js';
 import { bundledWorkerEntry } from './worker-entry.js';
 
 /** A published service's id: `"<ClassName>.<n>"`, unique within its grid. */
@@ -57,6 +58,22 @@ interface Service {
   readonly id: ServiceId;
   readonly methods: ReadonlySet<string>;
   readonly pool: ServerPool;
+  /** What each host's copy is made from: again, on a restart. */
+  readonly create: PublishPlan['create'];
+  readonly options: PublishOptions;
+  /** `host/slot` of every slot it was published on. */
+  readonly slots: ReadonlySet<string>;
+  /** Restart attempts used, per `host/slot`. */
+  readonly restarts: Map<string, number>;
+}
+
+/** Options of {@link Grid.call}. */
+export interface GridCallOptions extends AcquireOptions {
+  /**
+   * Send the call again to another server, this many times, when its server is lost.
+   * Only for methods that may run twice without harm. @defaultValue the service's retry policy for the method, else 0
+   */
+  readonly retries?: number;
 }
 
 // typed-emitter ships CommonJS typings, so from ESM its interface is the `default` member.
@@ -87,6 +104,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   readonly #classCounters = new Map<string, number>();
   readonly #handles = new Set<ProxyHandle>();
   readonly #terminatedServices = new Set<ServiceId>();
+  readonly #restartTimers = new Set<NodeJS.Timeout>();
   readonly #starting = new AbortController();
   #staging: StagingArea | undefined;
   #workerEntry = '';
@@ -177,13 +195,18 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    * Pass an instance of a class given to `registerClass` (revived on each host from its
    * own enumerable state), or `{ module, export, args }` (constructed on each host).
    *
+   * With `options.restart`, a lost server is replaced by a fresh one made from what was
+   * published (not from the lost copy's state); with `options.retry`, `grid.call`s of the
+   * methods it names are sent again to another server when theirs is lost.
+   *
    * @returns the service id, `"<ClassName>.<n>"`, once every server holds its copy
    * @throws `LoadError` when a host cannot load the class; `SerializationError` when the
    *   state or arguments cannot be sent; `RemoteError` when the constructor throws;
    *   {@link HaltedError} after terminate. Nothing stays published when it throws.
    */
-  async publish(target: object | PublishSpec): Promise<ServiceId> {
+  async publish(target: object | PublishSpec, options: PublishOptions = {}): Promise<ServiceId> {
     this.#assertRunning();
+    checkPublishOptions(options);
     const { className, create } = publishTarget(target, locateClass);
     const links = this.#links.filter((link) => link.alive);
     // Every host's copy of the module is found before anything is sent.
@@ -210,7 +233,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       pool.add(server);
       this.emit('server-added', serverInfo(server));
     }
-    this.#services.set(id, { id, methods, pool });
+    this.#services.set(id, { id, methods, pool, create, options, slots: new Set(serving.map((link) => link.label)), restarts: new Map() });
     this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`);
     return id;
   }
@@ -230,6 +253,40 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const handle = new ProxyHandle(server, service.methods, this.#releaseHandle);
     this.#handles.add(handle);
     return createProxy<T>(handle);
+  }
+
+  /**
+   * Calls `method(...args)` on any free server of the service (waiting while all are
+   * busy) and gives the server back when the call ends: for tasks that need no state from
+   * earlier calls. With `retries` (or the service's retry policy), a call whose server is
+   * lost is sent again to another server.
+   *
+   * @throws what the call threw (`RemoteError`, …); `WorkerLostError` once retries are
+   *   used up; {@link ServiceNotFoundError}, `MethodNotFoundError`, `SerializationError`
+   *   before anything is sent; `TimeoutError` or the abort reason while waiting for a server
+   */
+  async call<R = unknown>(id: ServiceId, method: string, args: readonly unknown[] = [], options: GridCallOptions = {}): Promise<R> {
+    const service = this.#service(id);
+    this.#assertMethod(service, method);
+    assertSendable(id, method, args, 'call');
+    let retries = options.retries ?? retriesFor(service.options.retry, method);
+    for (;;) {
+      const taken = service.pool.acquire(options);
+      const server = taken instanceof Promise ? await taken : taken;
+      let result: Result<unknown>;
+      try {
+        result = server.call(method, args, options.signal);
+      } finally {
+        service.pool.release(server);
+      }
+      try {
+        return (await result) as R;
+      } catch (error) {
+        if ((error as Error)?.name !== 'WorkerLostError' || retries <= 0 || this.#terminated !== undefined) throw error;
+        retries--;
+        this.#log(`retrying ${id}.${method}: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -353,34 +410,39 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     for (const link of this.#links) link.kill();
   }
 
-  async #startWorkers(): Promise<void> {
+  /** How a worker is started on a slot (at start, by setLoader, on a restart). */
+  #linkOptions(host: ResolvedHost, slot: number): LinkOptions {
     const staging = this.#staging!;
-    const heartbeat = {
-      intervalMs: this.#options.heartbeat?.intervalMs ?? 1000,
-      misses: this.#options.heartbeat?.misses ?? 10,
-      watchdogMs: this.#options.heartbeat?.watchdogMs ?? 60_000,
+    return {
+      transport: this.#transport,
+      host,
+      slot,
+      workerEntry: staging.pathOn(host.name, this.#workerEntry),
+      tempPath: staging.tempPathOf(host.name),
+      heartbeat: {
+        intervalMs: this.#options.heartbeat?.intervalMs ?? 1000,
+        misses: this.#options.heartbeat?.misses ?? 10,
+        watchdogMs: this.#options.heartbeat?.watchdogMs ?? 60_000,
+      },
+      startTimeoutMs: this.#options.startTimeoutMs ?? 30_000,
+      signal: this.#starting.signal,
+      hooks: this.#hooks,
     };
-    const hooks = {
-      output: (link: WorkerLink, stream: 'stdout' | 'stderr', line: string) => this.#onOutput(link, stream, line),
-      lost: (link: WorkerLink, error: WorkerLostError) => this.#onLost(link, error),
-    };
+  }
+
+  readonly #hooks: LinkHooks = {
+    output: (link, stream, line) => this.#onOutput(link, stream, line),
+    lost: (link, error) => this.#onLost(link, error),
+  };
+
+  async #startWorkers(): Promise<void> {
     const slots = this.hosts.flatMap((host) => Array.from({ length: host.slots }, (_, slot) => ({ host, slot })));
     // The first failure stops the other starts: the grid will not start anyway.
     const starting = new AbortController();
     const signal = AbortSignal.any([this.#starting.signal, starting.signal]);
     const outcomes = await Promise.allSettled(
       slots.map(({ host, slot }) =>
-        WorkerLink.open({
-          transport: this.#transport,
-          host,
-          slot,
-          workerEntry: staging.pathOn(host.name, this.#workerEntry),
-          tempPath: staging.tempPathOf(host.name),
-          heartbeat,
-          startTimeoutMs: this.#options.startTimeoutMs ?? 30_000,
-          signal,
-          hooks,
-        }).catch((error: unknown) => {
+        WorkerLink.open({ ...this.#linkOptions(host, slot), signal }).catch((error: unknown) => {
           starting.abort(new HaltedError({ host: host.name, slot, message: `start abandoned: another worker failed to start` }));
           throw error;
         }),
@@ -449,13 +511,90 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
 
   #onLost(link: WorkerLink, error: WorkerLostError): void {
     this.#log(`lost worker ${link.label}: ${error.message}`);
+    const at = this.#links.indexOf(link);
+    if (at >= 0) this.#links.splice(at, 1);
+    const restarting = this.#terminated === undefined ? this.#restartable(link.label) : [];
     for (const service of this.#services.values()) {
       const server = service.pool.servers.find((candidate) => candidate.link === link);
       if (server === undefined) continue;
       const info = serverInfo(server);
-      service.pool.remove(server, error);
+      service.pool.remove(server, error, restarting.includes(service));
       this.emit('server-lost', info, error);
     }
+    if (restarting.length > 0) this.#scheduleRestart(link.host, link.slot, restarting, 0, error);
+  }
+
+  /** The services that want a new server on `label`, and still may have one. */
+  #restartable(label: string): Service[] {
+    return [...this.#services.values()].filter(
+      (service) => service.options.restart !== undefined && service.slots.has(label) && (service.restarts.get(label) ?? 0) < service.options.restart.maxRestarts,
+    );
+  }
+
+  #scheduleRestart(host: ResolvedHost, slot: number, services: readonly Service[], attempt: number, cause: WorkerLostError): void {
+    const delay = Math.min(...services.map((service) => backoffDelay(service.options.restart!, attempt)));
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      void this.#restart(host, slot, services, attempt, cause);
+    }, delay);
+    this.#restartTimers.add(timer);
+  }
+
+  /**
+   * Starts a fresh worker on the slot and makes the services' copies on it again from
+   * what was published. A failed start is tried again with a longer wait until a
+   * service's `maxRestarts` is used up; then that service gives the slot up.
+   */
+  async #restart(host: ResolvedHost, slot: number, services: readonly Service[], attempt: number, cause: WorkerLostError): Promise<void> {
+    const label = `${host.name}/${slot}`;
+    const live = services.filter((service) => this.#services.get(service.id) === service);
+    if (this.#terminated !== undefined || live.length === 0) return;
+    for (const service of live) service.restarts.set(label, (service.restarts.get(label) ?? 0) + 1);
+    let link: WorkerLink;
+    try {
+      link = await WorkerLink.open(this.#linkOptions(host, slot));
+    } catch (error) {
+      if (this.#terminated !== undefined) return;
+      this.#log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`);
+      const again = this.#restartable(label).filter((service) => live.includes(service));
+      for (const service of live.filter((s) => !again.includes(s))) this.#giveUp(service, host, slot, error as Error);
+      if (again.length > 0) this.#scheduleRestart(host, slot, again, attempt + 1, cause);
+      return;
+    }
+    if (this.#terminated !== undefined) {
+      link.kill();
+      return;
+    }
+    this.#links.push(link);
+    for (const service of live) {
+      if (this.#services.get(service.id) !== service) continue;
+      try {
+        await link.create({ service: service.id, ...service.create, module: this.#staging!.moduleFor(host.name, service.create.module) });
+      } catch (error) {
+        this.#giveUp(service, host, slot, error as Error);
+        continue;
+      }
+      const server = new Server(link, service.id);
+      server.observer = this.#observer;
+      service.pool.replaced({ server });
+      this.emit('server-added', serverInfo(server));
+      this.emit('server-restarted', serverInfo(server), service.restarts.get(label) ?? 1);
+      this.#log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`);
+    }
+  }
+
+  #giveUp(service: Service, host: ResolvedHost, slot: number, error: Error): void {
+    const label = `${host.name}/${slot}`;
+    const lost = new WorkerLostError({
+      service: service.id,
+      host: host.name,
+      slot,
+      message: `gave up restarting "${service.id}" on host "${host.name}" slot ${slot} after ${service.restarts.get(label) ?? 0} attempts: ${error.message}`,
+      cause: error,
+    });
+    service.pool.replaced({ error: lost });
+    this.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
+    this.#log(lost.message);
   }
 
   async #terminateService(id: ServiceId): Promise<void> {
@@ -482,6 +621,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   async #terminateAll(cleanup: boolean): Promise<void> {
+    for (const timer of this.#restartTimers) clearTimeout(timer);
+    this.#restartTimers.clear();
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);

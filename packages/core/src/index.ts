@@ -20,7 +20,9 @@
  *
  * @packageDocumentation
  */
-export { Grid, type GridOptions, type ServiceId, type TerminateOptions } from './grid.js';
+export { Grid, type GridOptions, type GridCallOptions, type ServiceId, type TerminateOptions } from './grid.js';
+export type { PublishOptions, RestartPolicy, RetryPolicy } from './policies.js';
+export { CallOptions, callOptions, type CallOptionsInit } from './call-options.js';
 export type { CopyOptions, CopyReport, HostCopyReport, StagingProgressEvent } from './staging-area.js';
 export { localHostFiles } from './local-files.js';
 export type { PublishSpec } from './publish-target.js';

@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { callOptions } from './call-options.js';
 import type { ServiceProxy } from './proxy.js';
 import type { Result } from './result.js';
 
@@ -18,8 +19,16 @@ class Replica {
 describe('ServiceProxy typing', () => {
   it('turns each method into one returning a Result of its awaited value', () => {
     const proxy = {} as ServiceProxy<Replica>;
-    expectTypeOf(proxy.step).toEqualTypeOf<(sweeps: number) => Result<number>>();
-    expectTypeOf(proxy.energy).returns.toEqualTypeOf<Result<{ e: number }>>();
+    expectTypeOf(proxy.step(10)).toEqualTypeOf<Result<number>>();
+    expectTypeOf(proxy.energy()).toEqualTypeOf<Result<{ e: number }>>();
+  });
+
+  it('takes call options as an extra last argument', () => {
+    const proxy = {} as ServiceProxy<Replica>;
+    expectTypeOf(proxy.step(10, callOptions({ signal: AbortSignal.timeout(1) }))).toEqualTypeOf<Result<number>>();
+    expectTypeOf(proxy.energy(callOptions({}))).toEqualTypeOf<Result<{ e: number }>>();
+    // @ts-expect-error options go last, after every argument
+    void proxy.step(callOptions({}), 10);
   });
 
   it('leaves out fields and getters, and checks arguments', () => {

@@ -1,3 +1,4 @@
+import { CallOptions } from './call-options.js';
 import { MethodNotFoundError, ProxyReleasedError } from './errors.js';
 import type { Result } from './result.js';
 import type { Server } from './server.js';
@@ -9,7 +10,7 @@ import type { Server } from './server.js';
  */
 export type ServiceProxy<T> = {
   readonly [K in keyof T as K extends string ? (T[K] extends (...args: never[]) => unknown ? K : never) : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Result<Awaited<R>>
+    ? ((...args: A) => Result<Awaited<R>>) & ((...args: [...A, CallOptions]) => Result<Awaited<R>>)
     : never;
 } & AsyncDisposable;
 
@@ -32,7 +33,7 @@ export class ProxyHandle {
    *
    * @throws {@link ProxyReleasedError} after release; `SerializationError` when an argument cannot be sent
    */
-  call(method: string, args: readonly unknown[]): Result<unknown> {
+  call(method: string, args: unknown[]): Result<unknown> {
     if (this.#halted !== undefined) throw this.#halted;
     if (this.released) {
       throw new ProxyReleasedError({
@@ -41,6 +42,11 @@ export class ProxyHandle {
         host: this.server.link.host.name,
         message: `"${this.server.service}.${method}" was called on a proxy that was already released; acquire the service again`,
       });
+    }
+    const last = args[args.length - 1];
+    if (last instanceof CallOptions) {
+      args.pop();
+      return this.server.call(method, args, last.signal);
     }
     return this.server.call(method, args);
   }

@@ -36,6 +36,8 @@ export class ServerPool {
   readonly #claims = new Map<Server, Claim[]>();
   readonly #onIdle = (server: Server): void => this.release(server);
   #halted: Error | undefined;
+  /** Restarts under way: while some are, a pool with no server makes callers wait. */
+  #replacing = 0;
 
   constructor(service: string) {
     this.service = service;
@@ -68,7 +70,7 @@ export class ServerPool {
     if (this.#halted !== undefined) return Promise.reject(this.#halted);
     const server = this.#takeFree();
     if (server !== undefined) return server;
-    if (this.#servers.length === 0) return Promise.reject(this.#noServersError());
+    if (this.#servers.length === 0 && this.#replacing === 0) return Promise.reject(this.#noServersError());
     const { signal } = options;
     let timeout: number | undefined;
     try {
@@ -158,8 +160,13 @@ export class ServerPool {
     this.#free.push(server);
   }
 
-  /** Takes a lost server out; when none is left, every waiter rejects. */
-  remove(server: Server, error: WorkerLostError): void {
+  /**
+   * Takes a lost server out. With `replacing`, a replacement is on its way (a restart):
+   * waiters keep waiting for it, until {@link ServerPool.replaced} says how it went.
+   * Otherwise, when no server is left (and none is coming), every waiter rejects.
+   */
+  remove(server: Server, error: WorkerLostError, replacing = false): void {
+    if (replacing) this.#replacing++;
     server.lost = true;
     server.busy = false;
     const at = this.#servers.indexOf(server);
@@ -170,7 +177,20 @@ export class ServerPool {
     this.#claims.delete(server);
     // A claim on a lost server still runs: its call fails at once with WorkerLostError.
     for (const claim of claims ?? []) claim.run(server);
-    if (this.#servers.length === 0) this.#rejectWaiters(this.#noServersError(error));
+    if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(error));
+  }
+
+  /**
+   * A replacement announced by `remove(…, true)` came (`server`), or will not (`error`):
+   * then, when no server is left and none is coming, every waiter rejects with `error`.
+   */
+  replaced(outcome: { server: Server } | { error: WorkerLostError }): void {
+    this.#replacing = Math.max(0, this.#replacing - 1);
+    if ('server' in outcome) {
+      this.add(outcome.server);
+      return;
+    }
+    if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(outcome.error));
   }
 
   /** Refuses every later acquire and rejects every waiter with `error`. */

@@ -45,8 +45,8 @@ export class Server implements CallOwner {
   }
 
   /** Sends a call to this server's instance. */
-  call(method: string, args: readonly unknown[]): Result<unknown> {
-    const result = this.link.call(this.service, method, args, this.link.alive ? this : undefined);
+  call(method: string, args: readonly unknown[], signal?: AbortSignal): Result<unknown> {
+    const result = this.link.call(this.service, method, args, this.link.alive ? this : undefined, signal);
     if (!result.settled) {
       this.inflight++;
       this.observer?.callStarted(this, method);

@@ -16,6 +16,13 @@ export interface SpawnRequest {
   readonly tempPath: string;
   /** Aborted when the grid gives up on this start (terminate during start, say). */
   readonly signal: AbortSignal;
+  /**
+   * The grid's heartbeat timing. A worker busy in a long synchronous call cannot answer
+   * heartbeats, so a transport that can lose a host silently (a network link) should
+   * watch the link itself, with keepalives that do not depend on the worker, and report
+   * the channel closed after `intervalMs × misses` of silence.
+   */
+  readonly heartbeat: { readonly intervalMs: number; readonly misses: number };
 }
 
 /**

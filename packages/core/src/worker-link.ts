@@ -138,7 +138,14 @@ export class WorkerLink {
     ready.catch(() => undefined);
     try {
       const spawning = options.transport.spawn(
-        { host: options.host, slot: options.slot, workerEntry: options.workerEntry, tempPath: options.tempPath, signal },
+        {
+          host: options.host,
+          slot: options.slot,
+          workerEntry: options.workerEntry,
+          tempPath: options.tempPath,
+          signal,
+          heartbeat: { intervalMs: options.heartbeat.intervalMs, misses: options.heartbeat.misses },
+        },
         {
           frame: (frame) => link.#onFrame(frame),
           output: (stream, text) => link.#onOutput(stream, text),
@@ -193,11 +200,15 @@ export class WorkerLink {
    *
    * @throws {@link SerializationError} when an argument cannot be sent
    */
-  call(service: string, method: string, args: readonly unknown[], owner: CallOwner | undefined): Result<unknown> {
+  call(service: string, method: string, args: readonly unknown[], owner: CallOwner | undefined, signal?: AbortSignal): Result<unknown> {
     const context = { host: this.host.name, slot: this.slot, service, method };
     const result = new Result<unknown>(context);
     if (this.#state !== 'ready') {
       result[settle](false, this.#unavailableError(context));
+      return result;
+    }
+    if (signal?.aborted === true) {
+      result[settle](false, signal.reason);
       return result;
     }
     const id = this.#nextId++;
@@ -209,7 +220,24 @@ export class WorkerLink {
     }
     this.#pending.set(id, { result, owner, service, method, startedAt: performance.now() });
     this.#sendFrame(frame);
+    if (signal !== undefined) this.#cancelOnAbort(id, service, result, signal);
     return result;
+  }
+
+  /**
+   * On abort: the result rejects at once, and the worker is asked to drop the call if it
+   * has not started. The pending entry stays until the worker answers, so that the
+   * server is counted busy until its call has really ended.
+   */
+  #cancelOnAbort(id: number, service: string, result: Result<unknown>, signal: AbortSignal): void {
+    const onAbort = (): void => {
+      if (!this.#pending.has(id)) return;
+      result[settle](false, signal.reason);
+      if (this.#state === 'ready') this.#send({ type: 'cancel', id, service });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = (): void => signal.removeEventListener('abort', onAbort);
+    result.then(forget, forget);
   }
 
   /** Makes a service's instance on the worker; resolves with its callable method names. */
@@ -353,6 +381,9 @@ export class WorkerLink {
         return new SerializationError({ ...context, message: error.message });
       case 'protocol':
         return new ProtocolError({ ...context, message: error.message });
+      case 'cancelled':
+        // Only a cancel sent on abort gets this answer, and the abort already rejected the result.
+        return new HostgridError({ ...context, message: error.message });
       default:
         return message.kind satisfies never;
     }

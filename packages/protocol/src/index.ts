@@ -28,6 +28,7 @@ export {
   type CreateMessage,
   type CreatedMessage,
   type CallMessage,
+  type CancelMessage,
   type ResultMessage,
   type FailureKind,
   type FailureMessage,

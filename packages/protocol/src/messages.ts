@@ -2,7 +2,7 @@ import type { WireError } from './wire-error.js';
 
 /**
  * Every message type on the wire. Controller → worker: `hello`, `create`, `call`,
- * `destroy`, `shutdown`, `ping`. Worker → controller: `ready`, `created`, `result`,
+ * `cancel`, `destroy`, `shutdown`, `ping`. Worker → controller: `ready`, `created`, `result`,
  * `failure`, `done`, `ping`.
  */
 export const MessageType = {
@@ -17,6 +17,7 @@ export const MessageType = {
   Done: 'done',
   Ping: 'ping',
   Shutdown: 'shutdown',
+  Cancel: 'cancel',
 } as const;
 
 /** One of the {@link MessageType} strings. */
@@ -100,9 +101,10 @@ export interface ResultMessage {
  * - `method`: the method is not callable on the service;
  * - `service`: the worker holds no instance of that service;
  * - `encode`: the value to send back could not be encoded;
- * - `protocol`: the request itself was malformed.
+ * - `protocol`: the request itself was malformed;
+ * - `cancelled`: a `cancel` removed the call from its queue before it started.
  */
-export type FailureKind = 'load' | 'call' | 'method' | 'service' | 'encode' | 'protocol';
+export type FailureKind = 'load' | 'call' | 'method' | 'service' | 'encode' | 'protocol' | 'cancelled';
 
 /** A request failed; `error` describes what was thrown. */
 export interface FailureMessage {
@@ -110,6 +112,17 @@ export interface FailureMessage {
   readonly id: number;
   readonly kind: FailureKind;
   readonly error: WireError;
+}
+
+/**
+ * Drop a queued call before it starts. Not answered itself: the call is then answered
+ * with a `cancelled` failure, or, when it had already started, as usual.
+ */
+export interface CancelMessage {
+  readonly type: 'cancel';
+  /** The id of the call to drop. */
+  readonly id: number;
+  readonly service: string;
 }
 
 /** Drop a service's instance on the worker. Answered by `done`. */
@@ -136,7 +149,7 @@ export interface ShutdownMessage {
 }
 
 /** Messages the controller sends to a worker. */
-export type ControllerMessage = HelloMessage | CreateMessage | CallMessage | DestroyMessage | PingMessage | ShutdownMessage;
+export type ControllerMessage = HelloMessage | CreateMessage | CallMessage | CancelMessage | DestroyMessage | PingMessage | ShutdownMessage;
 
 /** Messages a worker sends to the controller. */
 export type WorkerMessage = ReadyMessage | CreatedMessage | ResultMessage | FailureMessage | DoneMessage | PingMessage;

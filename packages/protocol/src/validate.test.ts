@@ -8,6 +8,8 @@ describe('message validation', () => {
     expect(
       parseControllerMessage({ type: 'create', id: 2, service: 'A.1', module: 'file:///a.js', exportName: 'A', construction: { kind: 'revive', state: {} } }).type,
     ).toBe('create');
+    expect(parseControllerMessage({ type: 'cancel', id: 3, service: 'A.1' }).type).toBe('cancel');
+    expect(parseWorkerMessage({ type: 'failure', id: 3, kind: 'cancelled', error: { name: 'CancelledError', message: 'm' } }).type).toBe('failure');
     expect(parseWorkerMessage({ type: 'result', id: 1, value: undefined }).type).toBe('result');
     expect(parseWorkerMessage({ type: 'failure', id: 1, kind: 'call', error: { name: 'E', message: 'm', cause: { name: 'C', message: 'c' } } }).type).toBe(
       'failure',
@@ -22,6 +24,7 @@ describe('message validation', () => {
     [{ type: 'call', id: 1, service: 's', method: 'm', args: {} }, /"args"/],
     [{ type: 'create', id: 1, service: 's', module: 'm', exportName: 'e', construction: { kind: 'eval' } }, /construction.kind/],
     [{ type: 'hello', version: -1, host: 'h', slot: 0, heartbeatMs: 1, watchdogMs: 1 }, /"version"/],
+    [{ type: 'cancel', id: 1 }, /"service"/],
   ])('refuses the malformed controller message %j', (value, message) => {
     expect(() => parseControllerMessage(value)).toThrow(InvalidMessageError);
     expect(() => parseControllerMessage(value)).toThrow(message);

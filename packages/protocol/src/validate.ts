@@ -8,7 +8,7 @@ export class InvalidMessageError extends Error {
 
 type Obj = Record<string, unknown>;
 
-const FAILURE_KINDS = new Set(['load', 'call', 'method', 'service', 'encode', 'protocol']);
+const FAILURE_KINDS = new Set(['load', 'call', 'method', 'service', 'encode', 'protocol', 'cancelled']);
 
 function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -85,6 +85,7 @@ export function parseControllerMessage(value: unknown): ControllerMessage {
       break;
     }
     case 'destroy':
+    case 'cancel':
       id(m);
       str(m, 'service');
       break;

@@ -3,4 +3,4 @@
  * `ready`); a peer that speaks another version is refused before any call is made.
  * Bump it on any change to the message shapes or the codec's options.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

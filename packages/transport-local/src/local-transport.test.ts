@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { isGone } from './fixtures/processes.js';
 import { localTransport, type LocalTransportOptions } from './local-transport.js';
 
+/** The local transport does not watch links (its hosts cannot vanish silently); requests still carry the timing. */
+const HEARTBEAT = { intervalMs: 1000, misses: 10 };
 const FAKE_WORKER = fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url));
 /** The bundled worker runtime, reached through core's dependency on it (turbo builds it before these tests). */
 const REAL_WORKER = createRequire(import.meta.url).resolve('@hostgrid/worker/bundle');
@@ -82,7 +84,7 @@ class Bed implements AsyncDisposable {
   ): Promise<{ channel: Channel; rec: Recorder }> {
     const rec = new Recorder();
     const tempPath = host.tempPath ?? (await this.tempDir());
-    const channel = await this.transport.spawn({ host: localHost({ ...host, tempPath }), slot: 0, workerEntry, tempPath, signal }, rec);
+    const channel = await this.transport.spawn({ host: localHost({ ...host, tempPath }), slot: 0, workerEntry, tempPath, signal, heartbeat: HEARTBEAT }, rec);
     return { channel, rec };
   }
 
@@ -211,7 +213,7 @@ describe('localTransport', () => {
   it('rejects spawn naming host, slot and executable when node does not exist, calling no handler', async () => {
     await using bed = new Bed();
     const rec = new Recorder();
-    const request = { host: localHost({ node: '/nonexistent/node' }), slot: 2, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: new AbortController().signal };
+    const request = { host: localHost({ node: '/nonexistent/node' }), slot: 2, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: new AbortController().signal, heartbeat: HEARTBEAT };
     await expect(bed.transport.spawn(request, rec)).rejects.toThrow(
       '[hostgrid] local worker for host "local" slot 2 could not start: spawn /nonexistent/node ENOENT',
     );
@@ -299,7 +301,7 @@ describe('localTransport', () => {
     const controller = new AbortController();
     const reason = new Error('terminated during start');
     const rec = new Recorder();
-    const started = bed.transport.spawn({ host: localHost(), slot: 0, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: controller.signal }, rec);
+    const started = bed.transport.spawn({ host: localHost(), slot: 0, workerEntry: FAKE_WORKER, tempPath: tmpdir(), signal: controller.signal, heartbeat: HEARTBEAT }, rec);
     // The process exists by now (spawn is synchronous up to the child's creation), but has not reported 'spawn'.
     controller.abort(reason);
     await expect(started).rejects.toBe(reason);

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@hostgrid/protocol';
 import { copyFile, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ describe('the worker bundle', () => {
     await copyFile(workerBundlePath(), entry);
     expect(await readdir(dir.path)).toEqual(['hostgrid-worker.js']);
     await using worker = WorkerProcess.start({ entry, cwd: dir.path });
-    expect(await worker.hello()).toMatchObject({ type: 'ready', version: 1 });
+    expect(await worker.hello()).toMatchObject({ type: 'ready', version: PROTOCOL_VERSION });
     expect(await worker.create('Counter.1', 'Counter', SERVICES, [1])).toMatchObject({ type: 'created' });
     expect(await worker.call('Counter.1', 'increment', 2)).toMatchObject({ type: 'result', value: 3 });
     worker.send({ type: 'shutdown' });

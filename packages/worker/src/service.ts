@@ -73,6 +73,17 @@ export class Service {
   }
 
   /**
+   * Drops a call that is still queued: it is refused with a `cancelled` failure. A call
+   * that already started (or ended) is left alone; it answers as usual.
+   */
+  cancel(id: number): void {
+    const at = this.#queue.findIndex((call, i) => i >= this.#head && call.id === id);
+    if (at < 0) return;
+    this.#queue.splice(at, 1);
+    this.#outcomes.refused(id, new WorkerFailure('cancelled', `call ${id} to "${this.name}" was cancelled before it started`));
+  }
+
+  /**
    * Drops the instance. Every queued call is refused with `failure`; a call already
    * running still answers when it ends.
    */

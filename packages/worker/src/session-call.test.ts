@@ -43,6 +43,21 @@ describe('worker session: call', () => {
     expect(w.answerOrder().indexOf(waiting)).toBeLessThan(w.answerOrder().indexOf(behind));
   });
 
+  it('drops a queued call on cancel with kind "cancelled", and leaves a started one to finish', async () => {
+    await using w = new SessionHarness();
+    await w.create('Gate.a', 'Gate');
+    const running = w.sendCall('Gate.a', 'wait', 'held');
+    const queued = w.sendCall('Gate.a', 'now');
+    const after = w.sendCall('Gate.a', 'now');
+    w.send({ type: 'cancel', id: queued, service: 'Gate.a' });
+    w.send({ type: 'cancel', id: running, service: 'Gate.a' });
+    expect(await w.answer(queued)).toMatchObject({ type: 'failure', kind: 'cancelled', error: { name: 'CancelledError' } });
+    await w.create('Gate.b', 'Gate');
+    expect(await w.value('Gate.b', 'open', 'held')).toBe('opened held');
+    expect(await w.answer(running)).toMatchObject({ type: 'result', value: 'passed held' });
+    expect(await w.answer(after)).toMatchObject({ type: 'result', value: 'now' });
+  });
+
   it('fails with kind "service" for a service the worker does not hold', async () => {
     await using w = new SessionHarness();
     const answer = await w.call('Nobody.1', 'f');

@@ -142,6 +142,9 @@ class Session implements CallOutcomes {
         this.#send({ type: 'done', id: message.id });
         break;
       }
+      case 'cancel':
+        this.#services.get(message.service)?.cancel(message.id);
+        break;
       case 'shutdown':
         this.end({ reason: 'shutdown' });
         break;

@@ -7,6 +7,7 @@ const NAMES: Readonly<Record<Exclude<FailureKind, 'call'>, string>> = {
   service: 'ServiceNotFoundError',
   encode: 'UnsendableValueError',
   protocol: 'ProtocolError',
+  cancelled: 'CancelledError',
 };
 
 /**

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '@hostgrid/protocol';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { WorkerExitCode } from './exit-codes.js';
@@ -9,7 +10,7 @@ const SERVICES = new URL('./fixtures/services.mjs', import.meta.url).href;
 describe('hostgrid-worker process (--fd 3)', () => {
   it('answers hello, create and call over fd 3', async () => {
     await using worker = WorkerProcess.start();
-    expect(await worker.hello()).toMatchObject({ type: 'ready', version: 1, pid: worker.child.pid, node: process.version });
+    expect(await worker.hello()).toMatchObject({ type: 'ready', version: PROTOCOL_VERSION, pid: worker.child.pid, node: process.version });
     expect(await worker.create('Counter.1', 'Counter', SERVICES, [41])).toMatchObject({ type: 'created', methods: ['increment'] });
     expect(await worker.call('Counter.1', 'increment')).toMatchObject({ type: 'result', value: 42 });
     expect(await worker.call('Counter.1', 'toString')).toMatchObject({ type: 'failure', kind: 'method' });
@@ -40,7 +41,7 @@ describe('hostgrid-worker process (--fd 3)', () => {
 
   it('sends ready to a controller of another version, then exits with code 5', async () => {
     await using worker = WorkerProcess.start();
-    expect(await worker.hello({ version: 99 })).toMatchObject({ type: 'ready', version: 1 });
+    expect(await worker.hello({ version: 99 })).toMatchObject({ type: 'ready', version: PROTOCOL_VERSION });
     expect(await worker.exited).toEqual({ code: WorkerExitCode.Version, signal: null });
     expect(worker.stderr).toContain('[hostgrid-worker] exiting (version: the controller speaks protocol version 99');
   });
