@@ -95,6 +95,15 @@ describe('a controller process with a local grid', () => {
     expect(await stillRunning(pids, 5_000)).toEqual([]);
   });
 
+  it('leaves no worker behind when it is killed with SIGKILL, even workers busy in a long synchronous call', async () => {
+    await using controller = new Controller('busy');
+    const pids = await controller.started();
+    controller.child.kill('SIGKILL');
+    await controller.exited;
+    // The workers are 60 s into a synchronous loop: only their parent watch can stop them now.
+    expect(await stillRunning(pids, 10_000)).toEqual([]);
+  }, 30_000);
+
   it('leaves no worker behind when it is killed with SIGKILL: the workers see their channel close and exit', async () => {
     await using controller = new Controller('wait');
     const pids = await controller.started();

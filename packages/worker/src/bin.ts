@@ -8,6 +8,7 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { USAGE, parseCliArgs } from './cli-args.js';
 import { WorkerExitCode, exitCodeFor } from './exit-codes.js';
+import { watchParent } from './parent-watch.js';
 import { runStreamChannel } from './stream-channel.js';
 
 /** How long a finished session may take to hand its last frames to the OS before the process exits anyway. */
@@ -51,8 +52,11 @@ function main(): void {
   }
 }
 
+/** The parent when this process started: the controller, or the sshd session serving it. */
+const PARENT = process.ppid;
+
 async function serve(input: Readable, output: Writable): Promise<void> {
-  const channel = runStreamChannel(input, output);
+  const channel = runStreamChannel(input, output, { onHello: () => watchParent(PARENT) });
   const end = await channel.ended;
   const code = exitCodeFor(end);
   if (code !== WorkerExitCode.Ok) {

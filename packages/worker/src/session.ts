@@ -40,6 +40,8 @@ export interface WorkerSessionOptions {
    * @defaultValue Node's `import()`
    */
   readonly importModule?: (url: string) => Promise<object>;
+  /** Called once the handshake is done (after `ready` was sent), e.g. to start watching the parent process. */
+  readonly onHello?: (hello: HelloMessage) => void;
 }
 
 /** Why a session ended. */
@@ -73,7 +75,7 @@ export interface WorkerSession {
  * README for the full semantics.
  */
 export function createWorkerSession(port: WorkerPort, options: WorkerSessionOptions = {}): WorkerSession {
-  const session = new Session(port, options.importModule ?? importModule);
+  const session = new Session(port, options.importModule ?? importModule, options.onHello);
   return {
     receive: (frame) => session.receive(frame),
     disconnected: () => session.end({ reason: 'disconnected' }),
@@ -94,8 +96,11 @@ class Session implements CallOutcomes {
   #heartbeat: Heartbeat | undefined;
   #watchdog: Watchdog | undefined;
 
-  constructor(port: WorkerPort, importer: ModuleImporter) {
+  readonly #onHello: ((hello: HelloMessage) => void) | undefined;
+
+  constructor(port: WorkerPort, importer: ModuleImporter, onHello: ((hello: HelloMessage) => void) | undefined) {
     this.#port = port;
+    this.#onHello = onHello;
     this.#loader = new ServiceLoader(importer);
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -189,6 +194,7 @@ class Session implements CallOutcomes {
         this.end({ reason: 'watchdog', detail: `nothing heard from the controller for ${Math.round(silentMs)} ms` }),
       );
     }
+    this.#onHello?.(hello);
   }
 
   #create(create: CreateMessage): void {
