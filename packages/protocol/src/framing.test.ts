@@ -76,3 +76,24 @@ describe('FrameDecoder with a large frame in many chunks', () => {
     expect(d.pendingBytes).toBe(2);
   });
 });
+
+describe('PreambleScanner', () => {
+  it('drops whatever came before the preamble, however the chunks are cut, and passes frames after it', async () => {
+    const { PreambleScanner, STREAM_PREAMBLE } = await import('./framing.js');
+    const [frames] = await collect((w) => w.write(Buffer.from('payload')));
+    const stream = Buffer.concat([Buffer.from('motd from bashrc\nmodule loaded\n'), Buffer.from(STREAM_PREAMBLE, 'latin1'), frames!]);
+    for (let cut = 0; cut <= stream.length; cut += 3) {
+      const scanner = new PreambleScanner();
+      const skipped: string[] = [];
+      const out: Buffer[] = [];
+      for (const part of [stream.subarray(0, cut), stream.subarray(cut)]) {
+        const rest = scanner.push(part, (text) => skipped.push(text));
+        if (rest !== undefined) out.push(rest);
+      }
+      expect(skipped.join('')).toBe('motd from bashrc\nmodule loaded\n');
+      const decoded: string[] = [];
+      new FrameDecoder().push(Buffer.concat(out), (f) => decoded.push(f.toString()));
+      expect(decoded).toEqual(['payload']);
+    }
+  });
+});

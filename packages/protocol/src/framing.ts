@@ -1,5 +1,40 @@
 import { InvalidMessageError } from './validate.js';
 
+/**
+ * What a worker writes on a byte stream before its first frame, when the stream may carry
+ * other bytes first (a login shell's or an init command's output on an SSH channel).
+ * The reader drops everything up to and including it.
+ */
+export const STREAM_PREAMBLE = '\nhostgrid-frames-follow\n';
+
+/**
+ * Drops bytes until {@link STREAM_PREAMBLE} has passed, then hands the rest on; returns
+ * what came before it as text through `skipped` (for diagnostics).
+ */
+export class PreambleScanner {
+  #seen = '';
+  #done = false;
+
+  /** Returns the bytes after the preamble once it has been seen, else `undefined`. */
+  push(chunk: Buffer, skipped: (text: string) => void): Buffer | undefined {
+    if (this.#done) return chunk;
+    const text = this.#seen + chunk.toString('latin1');
+    const at = text.indexOf(STREAM_PREAMBLE);
+    if (at < 0) {
+      // Keep only what may still be the start of the preamble.
+      const keep = Math.max(0, text.length - STREAM_PREAMBLE.length);
+      if (keep > 0) skipped(text.slice(0, keep));
+      this.#seen = text.slice(keep);
+      return undefined;
+    }
+    this.#done = true;
+    if (at > 0) skipped(text.slice(0, at));
+    const rest = Buffer.from(text.slice(at + STREAM_PREAMBLE.length), 'latin1');
+    this.#seen = '';
+    return rest;
+  }
+}
+
 /** Bytes in a frame header: a big-endian uint32 body length. */
 export const FRAME_HEADER_BYTES = 4;
 

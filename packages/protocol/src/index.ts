@@ -40,4 +40,4 @@ export {
 export { type WireError, toWireError } from './wire-error.js';
 export { InvalidMessageError, parseControllerMessage, parseWorkerMessage } from './validate.js';
 export { UnsendableValueError, encode, decode, isSendable } from './codec.js';
-export { FRAME_HEADER_BYTES, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter } from './framing.js';
+export { FRAME_HEADER_BYTES, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter, STREAM_PREAMBLE, PreambleScanner } from './framing.js';

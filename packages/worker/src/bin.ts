@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { USAGE, parseCliArgs } from './cli-args.js';
 import { WorkerExitCode, exitCodeFor } from './exit-codes.js';
 import { watchParent } from './parent-watch.js';
+import { STREAM_PREAMBLE } from '@hostgrid/protocol';
 import { runStreamChannel } from './stream-channel.js';
 
 /** How long a finished session may take to hand its last frames to the OS before the process exits anyway. */
@@ -42,6 +43,9 @@ function main(): void {
     }
     case 'stdio': {
       installCrashHandlers();
+      // A login shell or an init command may have written to this stdout before us: the
+      // preamble tells the reader where the frames begin.
+      process.stdout.write(STREAM_PREAMBLE);
       void serve(process.stdin, process.stdout);
       // Frames own stdout now: user output (console.log included) goes to stderr instead of corrupting them.
       process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
