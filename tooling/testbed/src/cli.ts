@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * `hostgrid-testbed`: stand up the SSH test bed by hand, or clean up after a crashed one.
+ *
+ *   hostgrid-testbed ssh up [--count N] [--name NAME]
+ *   hostgrid-testbed ssh cleanup [--force]
+ */
+import { parseArgs } from 'node:util';
+import { cleanupSshLeftovers } from './cleanup.js';
+import { startSshHosts } from './ssh-hosts.js';
+
+const USAGE = `Usage:
+  hostgrid-testbed ssh up [--count N] [--name NAME]
+      Stands up N SSH hosts (default 3), each a network namespace with its own address,
+      hostname and sshd; prints them as JSON and runs until SIGINT/SIGTERM, then removes
+      everything it made.
+  hostgrid-testbed ssh cleanup [--force]
+      Removes the leftovers of crashed test beds: processes in hg* namespaces, the
+      namespaces, hg* veths and bridges, stray sshd, /tmp/hostgrid-testbed-* dirs.
+      Test beds whose owner still runs are kept unless --force.
+Runs as root.`;
+
+async function up(count: number, name: string | undefined): Promise<void> {
+  const started = performance.now();
+  const bed = await startSshHosts(name === undefined ? { count } : { count, name });
+  const upMs = performance.now() - started;
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        hosts: bed.hosts,
+        user: bed.user,
+        privateKeyPath: bed.privateKeyPath,
+        knownHostsPath: bed.knownHostsPath,
+        hostKeyFingerprints: bed.hostKeyFingerprints,
+        bridge: bed.bridge,
+        bridgeAddress: bed.bridgeAddress,
+        subnet: bed.subnet,
+        dir: bed.dir,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const first = bed.hosts[0];
+  process.stderr.write(
+    `hostgrid-testbed: ${bed.hosts.length} hosts up in ${upMs.toFixed(0)} ms. Try:\n` +
+      `  ssh -i ${bed.privateKeyPath} -o UserKnownHostsFile=${bed.knownHostsPath} -o StrictHostKeyChecking=yes ` +
+      `root@${first?.address ?? '?'} hostname\n` +
+      'Ctrl-C (SIGINT) or SIGTERM tears it down.\n',
+  );
+  // The test bed's child processes do not keep node alive on purpose; this does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  // A second signal while tearing down must not cut the teardown short.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  const stopping = performance.now();
+  await bed[Symbol.asyncDispose]();
+  clearInterval(keepAlive);
+  process.stderr.write(`hostgrid-testbed: torn down in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+}
+
+async function cleanup(force: boolean): Promise<void> {
+  const report = await cleanupSshLeftovers({ force });
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      count: { type: 'string' },
+      name: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [area, command, ...rest] = positionals;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (area === 'ssh' && command === 'up' && rest.length === 0) {
+    const count = values.count === undefined ? 3 : Number(values.count);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive integer, not ${values.count}`);
+    await up(count, values.name);
+    return 0;
+  }
+  if (area === 'ssh' && command === 'cleanup' && rest.length === 0) {
+    await cleanup(values.force);
+    return 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`hostgrid-testbed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
