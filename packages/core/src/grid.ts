@@ -139,7 +139,10 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     }
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
-      grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath);
+      grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, {
+        intervalMs: options.heartbeat?.intervalMs ?? 1000,
+        misses: options.heartbeat?.misses ?? 10,
+      });
       grid.#workerEntry = await grid.#staging.stageWorker(options.workerEntry ?? bundledWorkerEntry(), grid.#onStagingProgress);
       await grid.#startWorkers();
     } catch (error) {

@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HashCache, StagingInputError, buildManifest, selectFiles, type SelectedFile, type Selection } from '@hostgrid/staging';
-import { StagingError } from './errors.js';
+import { HostgridError, StagingError } from './errors.js';
 import type { ResolvedHost } from './host-spec.js';
 import { GRID_FOLDER, StagingRoot, gridFile, type StageOutcome, type StageProgress } from './stager.js';
-import type { Transport } from './transport.js';
+import type { HostFiles, Transport } from './transport.js';
 
 /** Options of `grid.copyFiles`. */
 export interface CopyOptions {
@@ -60,13 +60,21 @@ export class StagingArea {
    *
    * @throws {@link StagingError} naming the host and the path that could not be made
    */
-  static async prepare(transport: Transport, hosts: readonly ResolvedHost[], sharedTempPath: string | undefined): Promise<StagingArea> {
+  static async prepare(
+    transport: Transport,
+    hosts: readonly ResolvedHost[],
+    sharedTempPath: string | undefined,
+    link: { readonly intervalMs: number; readonly misses: number },
+  ): Promise<StagingArea> {
+    const filesOf = (host: ResolvedHost): HostFiles => transport.files(host, link);
     const make = async (host: ResolvedHost, path: string | undefined): Promise<{ path: string; created: boolean }> => {
-      const files = transport.files(host);
+      const files = filesOf(host);
       try {
         if (path === undefined) return { path: await files.makeTempDir('hostgrid-'), created: true };
         return { path, created: await files.makeDir(path) };
       } catch (error) {
+        // A transport's own errors (a refused host key, a failed login) already say it all.
+        if (error instanceof HostgridError) throw error;
         const where = path ?? 'a new folder in its temporary directory';
         throw new StagingError({ host: host.name, path, message: `cannot make the temp path ${path === undefined ? where : `"${path}"`} on host "${host.name}": ${(error as Error).message}`, cause: error });
       }
@@ -75,13 +83,13 @@ export class StagingArea {
     if (sharedTempPath !== undefined) {
       const first = hosts[0]!;
       const made = await make(first, sharedTempPath);
-      const root = new StagingRoot(hosts.map((host) => host.name), transport.files(first), made.path, made.created);
+      const root = new StagingRoot(hosts.map((host) => host.name), filesOf(first), made.path, made.created);
       for (const host of hosts) roots.set(host.name, root);
     } else {
       const made = await Promise.allSettled(hosts.map((host) => make(host, host.tempPath)));
       made.forEach((outcome, i) => {
         const host = hosts[i]!;
-        if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], transport.files(host), outcome.value.path, outcome.value.created));
+        if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], filesOf(host), outcome.value.path, outcome.value.created));
       });
       const failed = made.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed !== undefined) {

@@ -126,8 +126,12 @@ export interface Transport {
   readonly name: string;
   /** Starts a worker for one slot and opens the channel to it. */
   spawn(request: SpawnRequest, handlers: ChannelHandlers): Promise<Channel>;
-  /** The file operations on one host, used by the grid's staging (the same logic for every transport). */
-  files(host: ResolvedHost): HostFiles;
+  /**
+   * The file operations on one host, used by the grid's staging (the same logic for every
+   * transport). `link` is the grid's heartbeat timing, for a transport whose connections
+   * made for files also carry workers later (and must watch the link the same way).
+   */
+  files(host: ResolvedHost, link?: { readonly intervalMs: number; readonly misses: number }): HostFiles;
   /** Releases the transport's own resources. Called once, by `grid.terminate()`. */
   close(): Promise<void>;
 }

@@ -1,17 +1,23 @@
 /**
- * Hostgrid's SSH transport (in progress): reaching hosts over SSH with ssh2. This first
- * part checks host keys against OpenSSH `known_hosts` files, plain and hashed.
+ * Hostgrid's SSH transport: a grid on machines reached over SSH (ssh2), with nothing
+ * installed on them but Node.js. Host keys are checked against OpenSSH known_hosts.
  *
  * @example
  * ```ts
- * import { parseKnownHosts, verifyHostKey } from '@hostgrid/transport-ssh';
+ * import { Grid } from '@hostgrid/core';
+ * import { sshTransport } from '@hostgrid/transport-ssh';
  *
- * const entries = parseKnownHosts(await readFile(`${homedir()}/.ssh/known_hosts`, 'utf8'));
- * verifyHostKey(entries, 'node-1', 22, presentedKey); // 'match' | 'unknown' | 'mismatch' | 'revoked'
+ * await using grid = await Grid.start({
+ *   hosts: [{ name: 'node-1', slots: 4 }, { name: 'node-2', slots: 4, user: 'alice', port: 2222 }],
+ *   transport: sshTransport({ user: 'alice', privateKey: '/home/alice/.ssh/id_ed25519' }),
+ * });
  * ```
  *
  * @packageDocumentation
  */
+export { sshTransport } from './ssh-transport.js';
+export type { SshTransportOptions, SshHostFields } from './options.js';
+export { HostKeyError, SshAuthError } from './errors.js';
 export {
   parseKnownHosts,
   verifyHostKey,

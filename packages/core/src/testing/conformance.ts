@@ -30,6 +30,9 @@ export interface ConformanceOptions<T extends Transport = Transport> {
 }
 
 const fixtureUrl = (name: string): string => new URL(`./fixtures/${name}.js`, import.meta.url).href;
+/** Core's built folder: the compiled fixtures import two of its modules by relative path. */
+const CORE_DIST = fileURLToPath(new URL('../', import.meta.url));
+const FIXTURE_FILES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
 /** Plain-JS modules for staging tests; they import `@hostgrid/core` by name, as user code does. */
 const STAGED_FIXTURES = fileURLToPath(new URL('../../testing-fixtures/', import.meta.url));
 
@@ -68,6 +71,8 @@ export function describeTransportConformance<T extends Transport>(name: string, 
     const transport = await options.transport();
     const grid = await Grid.start({ ...options.gridOptions, hosts: options.hosts, transport });
     try {
+      // The fixtures reach the hosts as a user's modules would: staged, with what they import.
+      await grid.copyFiles(CORE_DIST, FIXTURE_FILES);
       const id = await grid.publish(new Recorder('published'));
       return { grid, transport, id, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
     } catch (error) {
@@ -290,6 +295,7 @@ export function describeStagingConformance<T extends Transport>(name: string, op
         expect(Buffer.from((await files.readFile(posix.join(tempPath, 'data/a/b/y.txt')))!).toString()).toBe('y1');
         expect(await files.readFile(posix.join(tempPath, 'other/x.txt'))).toBeUndefined();
       }
+      await g.grid.copyFiles(STAGED_FIXTURES, ['where.mjs']);
       const whereId = await g.grid.publish({ module: pathToFileURL(join(STAGED_FIXTURES, 'where.mjs')), export: 'Where' });
       const modes = await g.grid.gather(g.grid.broadcast<number>(whereId, 'mode', 'run.sh'));
       expect(modes).toEqual(Array(totalSlots).fill(0o755));
