@@ -1,16 +1,60 @@
 /**
- * `npm run bench`: Hostgrid side by side with raw floors, every pair measured in the
- * same run, alternating which goes first, summarised as the median (min–max) over
- * rounds. Prints markdown tables and writes `results/latest.json`.
+ * `npm run bench`: Hostgrid side by side with raw floors and with its peers, every pair
+ * measured in the same run, alternating which goes first, summarised as the median
+ * (min–max) over rounds. Prints markdown tables and writes `results/latest.json`.
  *
- * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only calls|staging`.
+ * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only GROUP[,GROUP…]` with
+ * groups `calls`, `peers`, `overhead`, `startup`, `staging` (default: all).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchCalls } from './calls.js';
-import { benchStaging } from './staging.js';
 import { markdown, type Row } from './table.js';
+
+/** What one group of cases reports: its rows, and lines to print under its table. */
+interface GroupResult {
+  readonly rows: Row[];
+  readonly notes?: string[];
+}
+
+/** A group of cases: its `--only` name, its heading, and how to run it (its modules load only when it runs). */
+interface Group {
+  readonly name: string;
+  readonly title: string;
+  run(rounds: number, quick: boolean): Promise<GroupResult>;
+}
+
+const GROUPS: readonly Group[] = [
+  {
+    name: 'calls',
+    title: 'Calls: local transport against the raw floor',
+    run: async (rounds, quick) => ({ rows: await (await import('./calls.js')).benchCalls(rounds, quick) }),
+  },
+  {
+    name: 'peers',
+    title: 'Peers: local transport against workerpool and Moleculer',
+    run: async (rounds, quick) => ({ rows: await (await import('./peers.js')).benchPeers(rounds, quick) }),
+  },
+  {
+    name: 'overhead',
+    title: "The grid's own overhead: in-memory transport, no I/O",
+    run: async (rounds, quick) => {
+      const acquire = await (await import('./overhead-acquire.js')).benchAcquire(rounds, quick);
+      const broadcast = await (await import('./overhead-broadcast.js')).benchBroadcast(rounds, quick);
+      return { rows: [...acquire, ...broadcast.rows], notes: broadcast.notes };
+    },
+  },
+  {
+    name: 'startup',
+    title: 'Start and publish against the number of hosts: local transport',
+    run: async (rounds) => ({ rows: await (await import('./startup.js')).benchStartup(rounds) }),
+  },
+  {
+    name: 'staging',
+    title: 'Staging: copyFiles against cp and rsync',
+    run: async (rounds, quick) => ({ rows: (await (await import('./staging.js')).benchStaging(rounds, quick)).rows }),
+  },
+];
 
 const { values: flags } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -20,22 +64,37 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`bench: --rounds must be a positive integer, got "${flags.rounds}"`);
   process.exit(2);
 }
-if (flags.only !== undefined && flags.only !== 'calls' && flags.only !== 'staging') {
-  console.error(`bench: --only takes "calls" or "staging", got "${flags.only}"`);
+const names = GROUPS.map((group) => group.name);
+const only = flags.only === undefined ? names : flags.only.split(',').map((name) => name.trim());
+const unknown = only.filter((name) => !names.includes(name));
+if (unknown.length > 0 || only.length === 0) {
+  console.error(`bench: --only takes one or more of ${names.join(', ')} (comma-separated), got "${flags.only}"`);
   process.exit(2);
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
-const report: { date: string; machine: string; rounds: number; calls?: Row[]; staging?: Row[] } = { date: new Date().toISOString(), machine, rounds };
-console.log(`Hostgrid benchmarks — ${machine}; median (min–max) of ${rounds} alternating rounds`);
-if (flags.only !== 'staging') {
-  report.calls = await benchCalls(rounds, flags.quick);
-  console.log(`\n## Calls: local transport against the raw floor\n\n${markdown(report.calls)}`);
+/** `results/latest.json`: each group's rows under its name, as before, plus notes and times. */
+interface Report {
+  date: string;
+  machine: string;
+  rounds: number;
+  quick: boolean;
+  [group: string]: unknown;
+  notes: Record<string, string[]>;
+  seconds: Record<string, number>;
 }
-if (flags.only !== 'calls') {
-  const { rows } = await benchStaging(rounds, flags.quick);
-  report.staging = rows;
-  console.log(`\n## Staging: copyFiles against cp and rsync\n\n${markdown(rows)}`);
+const report: Report = { date: new Date().toISOString(), machine, rounds, quick: flags.quick, notes: {}, seconds: {} };
+console.log(`Hostgrid benchmarks — ${machine}; median (min–max) of ${rounds} alternating rounds${flags.quick ? ' (quick)' : ''}`);
+for (const group of GROUPS) {
+  if (!only.includes(group.name)) continue;
+  const start = performance.now();
+  const result = await group.run(rounds, flags.quick);
+  const seconds = (performance.now() - start) / 1000;
+  report[group.name] = result.rows;
+  if (result.notes !== undefined) report.notes[group.name] = result.notes;
+  report.seconds[group.name] = Math.round(seconds * 10) / 10;
+  const notes = (result.notes ?? []).map((note) => `\n${note}\n`).join('');
+  console.log(`\n## ${group.title}\n\n${markdown(result.rows)}\n${notes}\n(${seconds.toFixed(0)} s)`);
 }
 const out = new URL('../results/', import.meta.url);
 mkdirSync(out, { recursive: true });

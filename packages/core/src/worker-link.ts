@@ -95,9 +95,13 @@ export class WorkerLink {
   readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stderrTail: string[] = [];
   readonly #partial = { stdout: '', stderr: '' };
+  // Frames only set flags (no clock read on the call path); the heartbeat timer, which
+  // wakes twice per interval, turns them into times.
   #lastHeard = performance.now();
   #lastSent = performance.now();
   #lastTick = performance.now();
+  #heard = false;
+  #sent = false;
   #timer: NodeJS.Timeout | undefined;
   #ready: { resolve: () => void; reject: (error: Error) => void } | undefined;
   #closed: { promise: Promise<void>; resolve: () => void };
@@ -308,12 +312,12 @@ export class WorkerLink {
   }
 
   #sendFrame(frame: Uint8Array): void {
-    this.#lastSent = performance.now();
+    this.#sent = true;
     this.#channel?.send(frame);
   }
 
   #onFrame(frame: Uint8Array): void {
-    this.#lastHeard = performance.now();
+    this.#heard = true;
     let message: WorkerMessage;
     try {
       message = parseWorkerMessage(decode(frame));
@@ -454,6 +458,9 @@ export class WorkerLink {
 
   #tick(): void {
     const now = performance.now();
+    if (this.#heard) this.#lastHeard = now;
+    if (this.#sent) this.#lastSent = now;
+    this.#heard = this.#sent = false;
     const interval = this.#heartbeat.intervalMs;
     // A tick that comes late means this process's own event loop was blocked; the
     // worker's frames may be waiting unread, so judge its silence on a later tick.

@@ -1,12 +1,13 @@
 /**
  * Sends a ping whenever nothing else was sent for one interval, so that the controller
- * can tell a quiet worker from a dead one. Recording a send costs one clock read; the
- * timer only wakes once per interval and is `unref()`'d.
+ * can tell a quiet worker from a dead one. Recording a send sets a flag (no clock read:
+ * it is on every frame's path); the timer wakes once per interval, pings if nothing was
+ * sent since its last wake, and is `unref()`'d.
  */
 export class Heartbeat {
   readonly #intervalMs: number;
   readonly #beat: () => void;
-  #lastSent = performance.now();
+  #sent = false;
   #timer: NodeJS.Timeout | undefined;
 
   /**
@@ -21,7 +22,7 @@ export class Heartbeat {
 
   /** Something was sent just now. */
   sent(): void {
-    this.#lastSent = performance.now();
+    this.#sent = true;
   }
 
   /** Stops the timer for good. */
@@ -31,14 +32,9 @@ export class Heartbeat {
   }
 
   readonly #tick = (): void => {
-    const idle = performance.now() - this.#lastSent;
-    if (idle >= this.#intervalMs) {
-      this.#beat();
-      this.#lastSent = performance.now();
-      this.#schedule(this.#intervalMs);
-    } else {
-      this.#schedule(this.#intervalMs - idle);
-    }
+    if (!this.#sent) this.#beat();
+    this.#sent = false;
+    this.#schedule(this.#intervalMs);
   };
 
   #schedule(ms: number): void {

@@ -106,7 +106,7 @@ describe('worker session: heartbeat and watchdog', () => {
     vi.useRealTimers();
   });
 
-  it('pings when it has sent nothing else for a heartbeat interval', async () => {
+  it('pings at each heartbeat tick that follows an interval in which it sent nothing else', async () => {
     vi.useFakeTimers();
     await using w = new SessionHarness();
     await w.create('Counter.1', 'Counter');
@@ -116,9 +116,13 @@ describe('worker session: heartbeat and watchdog', () => {
     expect(pings()).toBe(1);
     await vi.advanceTimersByTimeAsync(60);
     await w.value('Counter.1', 'increment');
+    // The answer at 160 stands for this interval: the tick at 200 sends nothing.
     await vi.advanceTimersByTimeAsync(60);
     expect(pings()).toBe(1);
     await vi.advanceTimersByTimeAsync(40);
+    expect(pings()).toBe(1);
+    // Nothing sent between 200 and 300: a ping, at most two intervals after the last frame.
+    await vi.advanceTimersByTimeAsync(100);
     expect(pings()).toBe(2);
   });
 
@@ -131,7 +135,11 @@ describe('worker session: heartbeat and watchdog', () => {
       w.send({ type: 'ping' });
     }
     expect(await settled(w.session.ended)).toBe(false);
-    await vi.advanceTimersByTimeAsync(101);
+    // Expiry comes between 1 and 1.25 timeouts after the last frame (the timer turns the
+    // 'heard' flag into a time four times per timeout).
+    await vi.advanceTimersByTimeAsync(99);
+    expect(await settled(w.session.ended)).toBe(false);
+    await vi.advanceTimersByTimeAsync(31);
     const end = await w.session.ended;
     expect(end.reason).toBe('watchdog');
     expect(end.detail).toMatch(/^nothing heard from the controller for \d+ ms$/);
