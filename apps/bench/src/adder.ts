@@ -7,6 +7,11 @@ export class Adder {
     return a + b;
   }
 
+  /** Resolves after `ms` (a call that stays pending, for failure detection). */
+  async sleep(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
   /** Returns its argument (for bulk transfers). */
   echo<T>(value: T): T {
     return value;

@@ -25,7 +25,7 @@ export async function benchCalls(rounds: number, quick: boolean): Promise<Row[]>
   try {
     const id = await grid.publish(new Adder());
     const proxies: ServiceProxy<Adder>[] = await Promise.all(Array.from({ length: SLOTS }, () => grid.acquireService<Adder>(id)));
-    const workerPids = [...grid.servers(id).map((server) => server.pid), ...floors.map((floor) => floor.child.pid!)];
+    const workerPids = [...grid.servers(id).map((server) => server.pid), ...floors.map((floor) => floor.child!.pid!)];
     const gridCall = (proxy: ServiceProxy<Adder>): Call => () => proxy.add(1, 2);
     const floorCall = (floor: FloorClient): Call => () => floor.call('add', [1, 2]);
     // Warm both paths up (JIT, socket buffers) before anything is timed.

@@ -1,34 +1,46 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Packr } from 'msgpackr';
 import { frameReader } from './floor-frames.js';
 
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
 
 /**
- * The raw floor's client: one child process on fd 3, an id → resolver map, one promise
- * per call, writes coalesced per turn. What a careful hand-written RPC over the same
- * channel as the local transport costs.
+ * The raw floor's client: an id → resolver map, one promise per call, writes coalesced
+ * per turn, over one duplex stream: a child process's fd 3 (what the local transport
+ * uses) or an SSH exec channel (what the SSH transport uses). What a careful
+ * hand-written RPC over the same channel costs.
  */
 export class FloorClient implements AsyncDisposable {
-  readonly child: ChildProcess;
-  readonly #socket: Socket;
+  /** The local floor worker, when the channel is fd 3 of a child process. */
+  readonly child: ChildProcess | undefined;
+  readonly #socket: Duplex;
+  readonly #ended: Promise<unknown>;
   readonly #waiting = new Map<number, (value: unknown) => void>();
   #nextId = 1;
   #pending: Buffer[] = [];
   #scheduled = false;
 
-  private constructor(child: ChildProcess) {
+  private constructor(socket: Duplex, ended: Promise<unknown>, child?: ChildProcess) {
     this.child = child;
-    this.#socket = child.stdio[3] as Socket;
+    this.#socket = socket;
+    this.#ended = ended;
     this.#socket.on('data', this.#read);
+  }
+
+  /** A floor over a stream whose far end runs `floor-worker.js --stdio` (an SSH exec channel). */
+  static async over(stream: Duplex): Promise<FloorClient> {
+    const client = new FloorClient(stream, new Promise((resolve) => stream.once('close', resolve)));
+    await client.call('add', [0, 0]);
+    return client;
   }
 
   /** Starts the floor worker and waits until it answers. */
   static async start(): Promise<FloorClient> {
     const child = spawn(process.execPath, [new URL('./floor-worker.js', import.meta.url).pathname], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
     await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
-    const client = new FloorClient(child);
+    const client = new FloorClient(child.stdio[3] as Socket, new Promise((resolve) => child.once('exit', resolve)), child);
     await client.call('add', [0, 0]);
     return client;
   }
@@ -48,16 +60,13 @@ export class FloorClient implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.#socket.end();
-    await exited;
+    await this.#ended;
   }
 
   #flush(): void {
     this.#scheduled = false;
-    this.#socket.cork();
-    for (const chunk of this.#pending) this.#socket.write(chunk);
-    this.#socket.uncork();
+    this.#socket.write(Buffer.concat(this.#pending));
     this.#pending = [];
   }
 

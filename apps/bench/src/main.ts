@@ -4,7 +4,8 @@
  * (min–max) over rounds. Prints markdown tables and writes `results/latest.json`.
  *
  * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only GROUP[,GROUP…]` with
- * groups `calls`, `peers`, `overhead`, `startup`, `staging` (default: all).
+ * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `staging` (default: all).
+ * The `ssh` group stands up real sshd hosts in network namespaces: it needs root.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -48,6 +49,16 @@ const GROUPS: readonly Group[] = [
     name: 'startup',
     title: 'Start and publish against the number of hosts: local transport',
     run: async (rounds) => ({ rows: await (await import('./startup.js')).benchStartup(rounds) }),
+  },
+  {
+    name: 'faults',
+    title: 'Failure detection: local transport',
+    run: async (rounds, quick) => (await import('./faults.js')).benchFaults(rounds, quick),
+  },
+  {
+    name: 'ssh',
+    title: 'SSH transport on real sshd hosts (network namespaces on this machine)',
+    run: async (rounds, quick) => (await import('./ssh.js')).benchSsh(rounds, quick),
   },
   {
     name: 'staging',
