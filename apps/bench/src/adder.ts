@@ -1,4 +1,4 @@
-import { registerClass } from '@hostgrid/core';
+import { registerClass } from '@hostgrid/core/register';
 
 /** The benchmark's service: the tiny call of PERFORMANCE.md, `add(1, 2)`. */
 export class Adder {

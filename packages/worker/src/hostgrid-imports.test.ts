@@ -22,6 +22,13 @@ describe('modules staged on a host without node_modules', () => {
     expect(await worker.call('Greeter.1', 'greet', 'host')).toMatchObject({ type: 'result', value: 'hello host' });
   });
 
+  it('can import registerClass from @hostgrid/core/register', async () => {
+    await using staged = await stagedCopy('uses-register.mjs');
+    await using worker = WorkerProcess.start();
+    await worker.hello();
+    expect(await worker.create('Light.1', 'Light', staged.url)).toMatchObject({ type: 'created', methods: ['ping'] });
+  });
+
   it('fail to load, naming the export, when they import what only a controller has', async () => {
     await using staged = await stagedCopy('uses-grid.mjs');
     await using worker = WorkerProcess.start();

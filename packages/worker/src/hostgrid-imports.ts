@@ -1,8 +1,8 @@
 import { createRequire, register } from 'node:module';
 
 /**
- * What a staged module gets when it imports `@hostgrid/core` on a host that does not
- * have it: `registerClass`, which does nothing there (the controller already told the
+ * What a staged module gets when it imports `@hostgrid/core` (or `@hostgrid/core/register`)
+ * on a host that does not have it: `registerClass`, which does nothing there (the controller already told the
  * worker which class to load). Anything else imported from `@hostgrid/core` fails to
  * link, with Node's own error naming the missing export.
  */
@@ -15,7 +15,9 @@ export async function resolve(specifier, context, next) {
   try {
     return await next(specifier, context);
   } catch (error) {
-    if (specifier === '@hostgrid/core' && error?.code === 'ERR_MODULE_NOT_FOUND') return { url: shim, shortCircuit: true };
+    if ((specifier === '@hostgrid/core' || specifier === '@hostgrid/core/register') && error?.code === 'ERR_MODULE_NOT_FOUND') {
+      return { url: shim, shortCircuit: true };
+    }
     throw error;
   }
 }
