@@ -67,6 +67,12 @@ interface Service {
   readonly restarts: Map<string, number>;
 }
 
+/** A restart under way on one slot: the services waiting for it. */
+interface SlotRestart {
+  readonly services: Set<Service>;
+  readonly abort: AbortController;
+}
+
 /** Options of {@link Grid.call}. */
 export interface GridCallOptions extends AcquireOptions {
   /**
@@ -104,7 +110,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   readonly #classCounters = new Map<string, number>();
   readonly #handles = new Set<ProxyHandle>();
   readonly #terminatedServices = new Set<ServiceId>();
-  readonly #restartTimers = new Set<NodeJS.Timeout>();
+  /** Restarts under way, by `host/slot`. */
+  readonly #restarts = new Map<string, SlotRestart>();
   readonly #starting = new AbortController();
   #staging: StagingArea | undefined;
   #workerEntry = '';
@@ -137,6 +144,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (options.sharedTempPath !== undefined && (typeof options.sharedTempPath !== 'string' || !isAbsolute(options.sharedTempPath))) {
       throw new TypeError(`[hostgrid] "sharedTempPath" must be an absolute path, got ${JSON.stringify(options.sharedTempPath)}`);
     }
+    checkHeartbeat(options.heartbeat);
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
       grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, {
@@ -188,6 +196,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw new HostgridError({ message: `setLoader must come before publish: ${[...this.#services.keys()].join(', ')} already published` });
     }
     this.#workerEntry = await this.#staging!.stageWorker(path, this.#onStagingProgress);
+    // No service is published, so no restart has anyone waiting; none may add a worker now.
+    for (const restart of this.#restarts.values()) restart.abort.abort();
     const old = this.#links.splice(0);
     await Promise.allSettled(old.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
     await this.#startWorkers();
@@ -272,6 +282,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const service = this.#service(id);
     this.#assertMethod(service, method);
     assertSendable(id, method, args, 'call');
+    if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
+      throw new TypeError(`[hostgrid] call: "retries" must be an integer >= 0, got ${String(options.retries)}`);
+    }
     let retries = options.retries ?? retriesFor(service.options.retry, method);
     for (;;) {
       const taken = service.pool.acquire(options);
@@ -516,77 +529,121 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#log(`lost worker ${link.label}: ${error.message}`);
     const at = this.#links.indexOf(link);
     if (at >= 0) this.#links.splice(at, 1);
-    const restarting = this.#terminated === undefined ? this.#restartable(link.label) : [];
+    const restarting: Service[] = [];
     for (const service of this.#services.values()) {
       const server = service.pool.servers.find((candidate) => candidate.link === link);
       if (server === undefined) continue;
       const info = serverInfo(server);
-      service.pool.remove(server, error, restarting.includes(service));
+      const replace = this.#terminated === undefined && this.#canRestart(service, link.label);
+      if (replace) restarting.push(service);
+      service.pool.remove(server, error, replace);
       this.emit('server-lost', info, error);
     }
-    if (restarting.length > 0) this.#scheduleRestart(link.host, link.slot, restarting, 0, error);
+    if (restarting.length > 0) this.#restartSlot(link.host, link.slot, restarting);
   }
 
-  /** The services that want a new server on `label`, and still may have one. */
-  #restartable(label: string): Service[] {
-    return [...this.#services.values()].filter(
-      (service) => service.options.restart !== undefined && service.slots.has(label) && (service.restarts.get(label) ?? 0) < service.options.restart.maxRestarts,
-    );
-  }
-
-  #scheduleRestart(host: ResolvedHost, slot: number, services: readonly Service[], attempt: number, cause: WorkerLostError): void {
-    const delay = Math.min(...services.map((service) => backoffDelay(service.options.restart!, attempt)));
-    const timer = setTimeout(() => {
-      this.#restartTimers.delete(timer);
-      void this.#restart(host, slot, services, attempt, cause);
-    }, delay);
-    this.#restartTimers.add(timer);
+  /** Whether the service wants a new server on `label`, and may still have one. */
+  #canRestart(service: Service, label: string): boolean {
+    return service.options.restart !== undefined && (service.restarts.get(label) ?? 0) < service.options.restart.maxRestarts;
   }
 
   /**
-   * Starts a fresh worker on the slot and makes the services' copies on it again from
-   * what was published. A failed start is tried again with a longer wait until a
-   * service's `maxRestarts` is used up; then that service gives the slot up.
+   * Joins the services to the slot's restart, starting one if none is under way. Each
+   * service in a restart was removed from its pool with `replacing`, and leaves the
+   * restart only through {@link Grid.#settleRestart}: with a server, or with an error.
    */
-  async #restart(host: ResolvedHost, slot: number, services: readonly Service[], attempt: number, cause: WorkerLostError): Promise<void> {
+  #restartSlot(host: ResolvedHost, slot: number, services: readonly Service[]): void {
     const label = `${host.name}/${slot}`;
-    const live = services.filter((service) => this.#services.get(service.id) === service);
-    if (this.#terminated !== undefined || live.length === 0) return;
-    for (const service of live) service.restarts.set(label, (service.restarts.get(label) ?? 0) + 1);
-    let link: WorkerLink;
+    const running = this.#restarts.get(label);
+    if (running !== undefined) {
+      for (const service of services) running.services.add(service);
+      return;
+    }
+    const restart: SlotRestart = { services: new Set(services), abort: new AbortController() };
+    this.#restarts.set(label, restart);
+    void this.#runRestart(host, slot, restart);
+  }
+
+  /** Ends a service's part in a restart: it got a server, or will get none. */
+  #settleRestart(restart: SlotRestart, service: Service, outcome: { server: Server } | { error: WorkerLostError }): boolean {
+    restart.services.delete(service);
+    return service.pool.replaced(outcome);
+  }
+
+  /**
+   * Starts fresh workers on the slot, with growing waits, until every waiting service has
+   * its copy again or has used up its `maxRestarts`; copies are made from what was
+   * published. Everything is checked again after each wait: the grid may have been
+   * terminated, a service dropped, the new worker lost.
+   */
+  async #runRestart(host: ResolvedHost, slot: number, restart: SlotRestart): Promise<void> {
+    const label = `${host.name}/${slot}`;
+    const stopped = (): boolean => this.#terminated !== undefined || restart.abort.signal.aborted;
+    const halted = (service: Service): WorkerLostError =>
+      new WorkerLostError({ service: service.id, host: host.name, slot, message: `the restart of "${service.id}" on host "${host.name}" slot ${slot} was cancelled` });
     try {
-      link = await WorkerLink.open(this.#linkOptions(host, slot));
-    } catch (error) {
-      if (this.#terminated !== undefined) return;
-      this.#log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`);
-      const again = this.#restartable(label).filter((service) => live.includes(service));
-      for (const service of live.filter((s) => !again.includes(s))) this.#giveUp(service, host, slot, error as Error);
-      if (again.length > 0) this.#scheduleRestart(host, slot, again, attempt + 1, cause);
-      return;
-    }
-    if (this.#terminated !== undefined) {
-      link.kill();
-      return;
-    }
-    this.#links.push(link);
-    for (const service of live) {
-      if (this.#services.get(service.id) !== service) continue;
-      try {
-        await link.create({ service: service.id, ...service.create, module: this.#staging!.moduleFor(host.name, service.create.module) });
-      } catch (error) {
-        this.#giveUp(service, host, slot, error as Error);
-        continue;
+      for (let attempt = 0; restart.services.size > 0; attempt++) {
+        const delay = Math.min(...[...restart.services].map((service) => backoffDelay(service.options.restart!, attempt)));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          restart.abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+        if (stopped()) break;
+        for (const service of [...restart.services]) {
+          if (this.#services.get(service.id) !== service) this.#settleRestart(restart, service, { error: halted(service) });
+          else service.restarts.set(label, (service.restarts.get(label) ?? 0) + 1);
+        }
+        if (restart.services.size === 0) break;
+        let link: WorkerLink;
+        try {
+          link = await WorkerLink.open({ ...this.#linkOptions(host, slot), signal: AbortSignal.any([this.#starting.signal, restart.abort.signal]) });
+        } catch (error) {
+          if (stopped()) break;
+          this.#log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`);
+          for (const service of [...restart.services]) if (!this.#canRestart(service, label)) this.#giveUp(restart, service, host, slot, error as Error);
+          continue;
+        }
+        if (stopped()) {
+          link.kill();
+          break;
+        }
+        this.#links.push(link);
+        for (const service of [...restart.services]) {
+          if (this.#services.get(service.id) !== service) {
+            this.#settleRestart(restart, service, { error: halted(service) });
+            continue;
+          }
+          try {
+            await link.create({ service: service.id, ...service.create, module: this.#staging!.moduleFor(host.name, service.create.module) });
+          } catch (error) {
+            // The new worker died too: the next attempt, if the budget allows; a load failure: give up.
+            if (!link.alive && this.#canRestart(service, label)) continue;
+            this.#giveUp(restart, service, host, slot, error as Error);
+            continue;
+          }
+          if (stopped() || this.#services.get(service.id) !== service || !link.alive) {
+            if (link.alive) void link.destroy(service.id).catch(() => undefined);
+            if (!link.alive && !stopped() && this.#services.get(service.id) === service && this.#canRestart(service, label)) continue;
+            this.#settleRestart(restart, service, { error: halted(service) });
+            continue;
+          }
+          const server = new Server(link, service.id);
+          server.observer = this.#observer;
+          if (!this.#settleRestart(restart, service, { server })) continue;
+          this.emit('server-added', serverInfo(server));
+          this.emit('server-restarted', serverInfo(server), service.restarts.get(label) ?? 1);
+          this.#log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`);
+        }
+        // Services whose copy could not be made on the new worker wait for the next attempt.
+        for (const service of [...restart.services]) if (!this.#canRestart(service, label)) this.#giveUp(restart, service, host, slot, new Error('its worker was lost again'));
       }
-      const server = new Server(link, service.id);
-      server.observer = this.#observer;
-      service.pool.replaced({ server });
-      this.emit('server-added', serverInfo(server));
-      this.emit('server-restarted', serverInfo(server), service.restarts.get(label) ?? 1);
-      this.#log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`);
+    } finally {
+      for (const service of [...restart.services]) this.#settleRestart(restart, service, { error: halted(service) });
+      if (this.#restarts.get(label) === restart) this.#restarts.delete(label);
     }
   }
 
-  #giveUp(service: Service, host: ResolvedHost, slot: number, error: Error): void {
+  #giveUp(restart: SlotRestart, service: Service, host: ResolvedHost, slot: number, error: Error): void {
     const label = `${host.name}/${slot}`;
     const lost = new WorkerLostError({
       service: service.id,
@@ -595,8 +652,10 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       message: `gave up restarting "${service.id}" on host "${host.name}" slot ${slot} after ${service.restarts.get(label) ?? 0} attempts: ${error.message}`,
       cause: error,
     });
-    service.pool.replaced({ error: lost });
-    this.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
+    this.#settleRestart(restart, service, { error: lost });
+    if (this.#terminated === undefined && this.#services.get(service.id) === service) {
+      this.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
+    }
     this.#log(lost.message);
   }
 
@@ -610,6 +669,11 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     service.pool.halt(halted({}));
     for (const handle of [...this.#handles]) if (handle.server.service === id) handle.halt(halted({}));
     this.#services.delete(id);
+    // Its restarts stop waiting for it; a restart left with no service is cancelled.
+    for (const restart of this.#restarts.values()) {
+      if (restart.services.has(service)) this.#settleRestart(restart, service, { error: new WorkerLostError({ service: id, message: `service "${id}" was terminated` }) });
+      if (restart.services.size === 0) restart.abort.abort();
+    }
     this.#terminatedServices.add(id);
     const links = [...new Set(service.pool.servers.map((server) => server.link))];
     for (const link of links) link.rejectPending((pending) => halted({ method: pending.method }), id);
@@ -624,8 +688,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   async #terminateAll(cleanup: boolean): Promise<void> {
-    for (const timer of this.#restartTimers) clearTimeout(timer);
-    this.#restartTimers.clear();
+    for (const restart of this.#restarts.values()) restart.abort.abort();
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);
@@ -673,6 +736,22 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (this.listenerCount('debug') > 0) this.emit('debug', message);
     else process.stderr.write(`[hostgrid] ${message}\n`);
   }
+}
+
+/**
+ * Checks heartbeat timing. A worker pings at most two intervals after its last frame, so
+ * fewer than 3 misses would declare healthy workers lost.
+ *
+ * @throws TypeError naming the field
+ */
+function checkHeartbeat(heartbeat: HeartbeatOptions | undefined): void {
+  if (heartbeat === undefined) return;
+  const { intervalMs, misses, watchdogMs } = heartbeat;
+  if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 1)) throw new TypeError(`[hostgrid] "heartbeat.intervalMs" must be an integer >= 1, got ${String(intervalMs)}`);
+  if (misses !== undefined && !(Number.isInteger(misses) && misses >= 3)) {
+    throw new TypeError(`[hostgrid] "heartbeat.misses" must be an integer >= 3 (a worker may ping up to two intervals after its last frame), got ${String(misses)}`);
+  }
+  if (watchdogMs !== undefined && !(Number.isInteger(watchdogMs) && watchdogMs >= 0)) throw new TypeError(`[hostgrid] "heartbeat.watchdogMs" must be an integer >= 0, got ${String(watchdogMs)}`);
 }
 
 /** Checks arguments before any of them is sent, so that a bad one sends nothing. */

@@ -183,14 +183,19 @@ export class ServerPool {
   /**
    * A replacement announced by `remove(…, true)` came (`server`), or will not (`error`):
    * then, when no server is left and none is coming, every waiter rejects with `error`.
+   * Each `remove(…, true)` is answered by exactly one call. Returns whether the server
+   * was taken (a halted pool takes none).
    */
-  replaced(outcome: { server: Server } | { error: WorkerLostError }): void {
-    this.#replacing = Math.max(0, this.#replacing - 1);
+  replaced(outcome: { server: Server } | { error: WorkerLostError }): boolean {
+    this.#replacing--;
     if ('server' in outcome) {
+      // A halted service takes no servers: the caller drops the copy it made.
+      if (this.#halted !== undefined) return false;
       this.add(outcome.server);
-      return;
+      return true;
     }
     if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(outcome.error));
+    return false;
   }
 
   /** Refuses every later acquire and rejects every waiter with `error`. */

@@ -42,7 +42,8 @@ export interface HeartbeatOptions {
   /** Each side sends a ping when it has sent nothing else for this long, in ms. @defaultValue 1000 */
   readonly intervalMs?: number;
   /**
-   * An idle worker is declared lost after this many intervals without a word from it.
+   * An idle worker is declared lost after this many intervals without a word from it (at
+   * least 3: a worker pings up to two intervals after its last frame).
    * A worker with calls in flight may be busy in a long synchronous computation, so for
    * it the grid relies on the transport noticing a dead channel instead. @defaultValue 10
    */

@@ -127,7 +127,7 @@ describe('restart policy', () => {
     const transport: Transport = {
       ...base,
       name: base.name,
-      files: (host) => base.files(host),
+      files: (host, link) => base.files(host, link),
       close: () => base.close(),
       spawn: (request, handlers) => (++starts > 1 ? Promise.reject(new Error('host unreachable')) : base.spawn(request, handlers)),
     };
@@ -146,6 +146,22 @@ describe('restart policy', () => {
   });
 });
 
+/** The local transport, counting the workers it starts. */
+function counting(): { transport: Transport; spawns: () => number } {
+  const base = localTransport();
+  let count = 0;
+  const transport: Transport = {
+    name: base.name,
+    files: (host, link) => base.files(host, link),
+    close: () => base.close(),
+    spawn: (request, handlers) => {
+      count++;
+      return base.spawn(request, handlers);
+    },
+  };
+  return { transport, spawns: () => count };
+}
+
 describe('terminate while things are under way', () => {
   it('during publish: the publish rejects, and no worker is left', async () => {
     const grid = await gridOf(2);
@@ -158,16 +174,47 @@ describe('terminate while things are under way', () => {
   });
 
   it('during a restart backoff: no worker is started after it', async () => {
-    const grid = await gridOf(1);
+    const { transport, spawns } = counting();
+    const grid = await gridOf(1, { transport });
     const id = await grid.publish({ module: TASKS, export: 'Tasks' }, { restart: { maxRestarts: 3, backoffMs: 300 } });
     const [server] = grid.servers(id);
     const lost = next(grid, 'server-lost');
     process.kill(server!.pid, 'SIGKILL');
     await lost;
-    const restarted: unknown[] = [];
-    grid.on('server-restarted', (s) => restarted.push(s));
     await grid.terminate({ cleanup: true });
     await sleep(400);
-    expect(restarted).toEqual([]);
+    expect(spawns()).toBe(1);
+  });
+
+  it('terminate(id) during a restart: the restarted worker gets no copy of the dropped service', async () => {
+    const { transport, spawns } = counting();
+    await using grid = await gridOf(1, { transport });
+    const id = await grid.publish({ module: new URL('./fixtures/slow-import.mjs', import.meta.url), export: 'Slow' }, { restart: { maxRestarts: 2, backoffMs: 200 } });
+    const events: string[] = [];
+    grid.on('server-restarted', () => events.push('restarted'));
+    grid.on('server-given-up', () => events.push('given up'));
+    const [server] = grid.servers(id);
+    const lost = next(grid, 'server-lost');
+    process.kill(server!.pid, 'SIGKILL');
+    await lost;
+    await grid.terminate(id);
+    await sleep(400);
+    expect(events).toEqual([]);
+    expect(grid.services()).toEqual([]);
+    expect(spawns()).toBe(1);
+  });
+
+  it('setLoader after a restart was cancelled leaves one worker per slot', async () => {
+    await using grid = await gridOf(1);
+    const id = await grid.publish({ module: TASKS, export: 'Tasks' }, { restart: { maxRestarts: 2, backoffMs: 100 } });
+    const [server] = grid.servers(id);
+    const lost = next(grid, 'server-lost');
+    process.kill(server!.pid, 'SIGKILL');
+    await lost;
+    await grid.terminate(id);
+    await grid.setLoader(new URL('./fixtures/loader.mjs', import.meta.url).pathname);
+    await sleep(300);
+    const again = await grid.publish({ module: TASKS, export: 'Tasks' });
+    expect(grid.servers(again)).toHaveLength(1);
   });
 });
