@@ -96,8 +96,8 @@ export interface ChannelHandlers {
  * (the grid has already failed their calls); `send` never throws for a dead peer.
  */
 export interface Channel {
-  /** The worker's process id on its host, when there is one. */
-  readonly pid?: number;
+  /** The worker's process id on its host, when the transport knows it (possibly only after a while). */
+  readonly pid?: number | undefined;
   /**
    * Sends one frame body to the worker. Frames sent in one turn of the event loop
    * should go out together (one write), and always in order.

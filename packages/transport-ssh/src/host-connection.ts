@@ -4,7 +4,11 @@ import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { HostgridError } from '@hostgrid/core';
 import { HostKeyError, SshAuthError } from './errors.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
+import type { HostKeyVerdict } from './known-hosts.js';
 import type { HostSettings } from './options.js';
+
+/** Host key types ssh2 can verify. */
+const SUPPORTED_HOST_KEYS = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
 
 /** Keepalive timing, from the grid's heartbeat: a silent link is given up after `intervalMs × misses`. */
 export interface Keepalive {
@@ -19,8 +23,6 @@ export interface Keepalive {
  */
 export class HostConnection {
   readonly settings: HostSettings;
-  /** Sessions open on it (exec channels and the SFTP subsystem). */
-  sessions = 0;
   readonly #client: Client;
   #sftp: Promise<SFTPWrapper> | undefined;
   #ended = false;
@@ -42,11 +44,6 @@ export class HostConnection {
     return `${this.settings.user}@${this.settings.address}:${this.settings.port}`;
   }
 
-  /** Whether the connection still carries sessions. */
-  get alive(): boolean {
-    return !this.#ended;
-  }
-
   /**
    * Connects and logs in.
    *
@@ -57,21 +54,34 @@ export class HostConnection {
     const label = `ssh host "${settings.name}" (${settings.address}:${settings.port})`;
     const privateKey = await loadKey(settings, label);
     const socket = await reach(settings, label);
+    // An RSA key ("ssh-rsa" in known_hosts) is verified with the SHA-2 signature algorithms.
+    const knownTypes = (await knownHosts.keyTypes(settings.address, settings.port).catch((): string[] => []))
+      .flatMap((type) => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type]))
+      .filter((type) => SUPPORTED_HOST_KEYS.has(type));
     const client = new Client();
     let refusal: HostKeyError | undefined;
     const verify = (key: Buffer, done: (ok: boolean) => void): void => {
-      knownHosts.verify(settings.address, settings.port, key).then(async (verdict) => {
+      void (async () => {
+        let verdict: HostKeyVerdict;
+        try {
+          verdict = await knownHosts.verify(settings.address, settings.port, key);
+        } catch (error) {
+          refusal = new HostKeyError({ host: settings.name, verdict: 'unknown', message: `${label}: cannot read ${knownHosts.path}: ${(error as Error).message}`, cause: error });
+          return done(false);
+        }
         if (verdict === 'match') return done(true);
         if (verdict === 'unknown' && settings.acceptNewHostKeys) {
-          await knownHosts.record(settings.address, settings.port, key);
-          return done(true);
+          try {
+            await knownHosts.record(settings.address, settings.port, key);
+            return done(true);
+          } catch (error) {
+            refusal = new HostKeyError({ host: settings.name, verdict: 'unknown', message: `${label}: cannot record its key in ${knownHosts.path}: ${(error as Error).message}`, cause: error });
+            return done(false);
+          }
         }
         refusal = hostKeyError(label, settings, verdict, knownHosts.path);
         done(false);
-      }, (error: unknown) => {
-        refusal = new HostKeyError({ host: settings.name, verdict: 'unknown', message: `${label}: cannot read ${knownHosts.path}: ${(error as Error).message}`, cause: error });
-        done(false);
-      });
+      })();
     };
     await new Promise<void>((resolve, reject) => {
       client.once('ready', resolve);
@@ -85,6 +95,8 @@ export class HostConnection {
       });
       client.connect({
         sock: socket,
+        // Ask for a key type the known_hosts file lists for the host, when it lists any.
+        ...(knownTypes.length > 0 ? { algorithms: { serverHostKey: knownTypes as never } } : {}),
         username: settings.user,
         ...(privateKey === undefined ? {} : { privateKey }),
         ...(settings.passphrase === undefined ? {} : { passphrase: settings.passphrase }),
@@ -100,16 +112,13 @@ export class HostConnection {
 
   /** Runs a command as a session whose stdin and stdout the caller owns (a worker). */
   exec(command: string): Promise<ClientChannel> {
-    this.sessions++;
     return new Promise((resolve, reject) => {
-      this.#client.exec(command, (error, channel) => {
-        if (error) {
-          this.sessions--;
-          return reject(error);
-        }
-        channel.once('close', () => this.sessions--);
-        resolve(channel);
-      });
+      try {
+        this.#client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+      } catch (error) {
+        // ssh2 throws at once when the connection is already gone.
+        reject(error);
+      }
     });
   }
 
@@ -127,17 +136,12 @@ export class HostConnection {
   /** The connection's SFTP session, opened on first use. */
   sftp(): Promise<SFTPWrapper> {
     this.#sftp ??= new Promise((resolve, reject) => {
-      this.sessions++;
       this.#client.sftp((error, sftp) => {
         if (error) {
-          this.sessions--;
           this.#sftp = undefined;
           return reject(error);
         }
-        sftp.once('close', () => {
-          this.sessions--;
-          this.#sftp = undefined;
-        });
+        sftp.once('close', () => (this.#sftp = undefined));
         resolve(sftp);
       });
     });
@@ -157,11 +161,6 @@ export class HostConnection {
       this.onClose(() => resolve());
       this.#client.end();
     });
-  }
-
-  /** Drops the connection at once (process exit). */
-  destroy(): void {
-    this.#client.destroy();
   }
 }
 

@@ -6,15 +6,13 @@ interface Entry {
   readonly connection: Promise<HostConnection>;
   /** Worker sessions handed out on it, counted from the moment they are promised. */
   reserved: number;
-  /** The first connection keeps one session for SFTP. */
-  readonly capacity: number;
 }
 
 /**
- * The SSH connections to one host: a worker session goes on a connection with room
- * (sshd allows `sessionsPerConnection` sessions on each), else on a new one. The first
- * connection also carries SFTP and short commands. A connection that fails or closes
- * leaves the pool, so the next request connects afresh.
+ * The SSH connections to one host: a worker session goes on a connection with room,
+ * else on a new one. sshd allows `sessionsPerConnection` sessions on each; one is always
+ * kept free, for SFTP and the short command of a cleanup, which use the first connection.
+ * A connection that fails or closes leaves the pool, so the next request connects afresh.
  */
 export class HostPool {
   readonly settings: HostSettings;
@@ -28,8 +26,8 @@ export class HostPool {
 
   /** A connection with room for one more worker session, and the release of that room. */
   async reserve(keepalive: Keepalive): Promise<{ connection: HostConnection; release: () => void }> {
-    let entry = this.#entries.find((candidate) => candidate.reserved < candidate.capacity);
-    if (entry === undefined) entry = this.#open(keepalive, this.#entries.length === 0 ? this.settings.sessionsPerConnection - 1 : this.settings.sessionsPerConnection);
+    const capacity = this.settings.sessionsPerConnection - 1;
+    const entry = this.#entries.find((candidate) => candidate.reserved < capacity) ?? this.#open(keepalive);
     entry.reserved++;
     const held = entry;
     let released = false;
@@ -48,7 +46,7 @@ export class HostPool {
 
   /** The connection for files and short commands (the first one; opened if need be). */
   async main(keepalive: Keepalive): Promise<HostConnection> {
-    const entry = this.#entries[0] ?? this.#open(keepalive, this.settings.sessionsPerConnection - 1);
+    const entry = this.#entries[0] ?? this.#open(keepalive);
     return entry.connection;
   }
 
@@ -58,14 +56,9 @@ export class HostPool {
     await Promise.all(entries.map((entry) => entry.connection.then((connection) => connection.end(), () => undefined)));
   }
 
-  /** Drops every connection at once. */
-  destroy(): void {
-    for (const entry of this.#entries) void entry.connection.then((connection) => connection.destroy(), () => undefined);
-  }
-
-  #open(keepalive: Keepalive, capacity: number): Entry {
+  #open(keepalive: Keepalive): Entry {
     const connection = HostConnection.open(this.settings, keepalive, this.#knownHosts);
-    const entry: Entry = { connection, reserved: 0, capacity };
+    const entry: Entry = { connection, reserved: 0 };
     this.#entries.push(entry);
     const forget = (): void => {
       const at = this.#entries.indexOf(entry);

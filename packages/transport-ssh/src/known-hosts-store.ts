@@ -1,5 +1,5 @@
 import { appendFile, readFile } from 'node:fs/promises';
-import { knownHostsLine, parseKnownHosts, verifyHostKey, type HostKeyVerdict, type KnownHostsEntry } from './known-hosts.js';
+import { knownHostsLine, knownKeyTypes, parseKnownHosts, verifyHostKey, type HostKeyVerdict, type KnownHostsEntry } from './known-hosts.js';
 
 /** One known_hosts file: read once, appended to when new keys are accepted. */
 export class KnownHostsStore {
@@ -16,13 +16,20 @@ export class KnownHostsStore {
     return verifyHostKey(await this.#load(), host, port, key);
   }
 
+  /** The key types the file lists for a host. */
+  async keyTypes(host: string, port: number): Promise<string[]> {
+    return knownKeyTypes(await this.#load(), host, port);
+  }
+
   /** Records a newly accepted key (hashed), in the file and in memory. */
   async record(host: string, port: number, key: Buffer): Promise<void> {
     const line = knownHostsLine(host, port, key);
     const entries = await this.#load();
+    // One append after the other; a failed one does not fail the next.
+    const append = this.#appending.then(() => appendFile(this.path, `${line}\n`, { mode: 0o600 }));
+    this.#appending = append.catch(() => undefined);
+    await append;
     entries.push(...parseKnownHosts(line));
-    this.#appending = this.#appending.then(() => appendFile(this.path, `${line}\n`, { mode: 0o600 }));
-    await this.#appending;
   }
 
   #load(): Promise<KnownHostsEntry[]> {

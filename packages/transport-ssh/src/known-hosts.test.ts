@@ -22,6 +22,12 @@ describe('known_hosts', () => {
     expect(verifyHostKey(entries, 'H1', 22, a)).toBe('match');
   });
 
+  it('does not call a key of another type a mismatch, and matches hashed names in any case', () => {
+    const rsa = parseKnownHosts(`h1 ssh-rsa ${Buffer.from('\0\0\0\x07ssh-rsaxxxx').toString('base64')}`);
+    expect(verifyHostKey(rsa, 'h1', 22, a)).toBe('unknown');
+    expect(verifyHostKey(parseKnownHosts(line(hashName('h1.example.org'), a)), 'H1.Example.org', 22, a)).toBe('match');
+  });
+
   it('tells an unknown host from a changed key', () => {
     const entries = parseKnownHosts(line('h1', a));
     expect(verifyHostKey(entries, 'h2', 22, a)).toBe('unknown');

@@ -70,17 +70,26 @@ export function entryCovers(entry: KnownHostsEntry, name: string): boolean {
  * `host` on `port`.
  */
 export function verifyHostKey(entries: readonly KnownHostsEntry[], host: string, port: number, key: Buffer): HostKeyVerdict {
-  const name = knownHostsName(host, port);
+  const name = knownHostsName(host, port).toLowerCase();
   const same = (entry: KnownHostsEntry): boolean => entry.key.length === key.length && timingSafeEqual(entry.key, key);
   // A revocation wins wherever it stands in the file.
   if (entries.some((entry) => entry.marker === 'revoked' && same(entry) && entryCovers(entry, name))) return 'revoked';
+  // Keys of other types say nothing about this one (the server may hold several): only a
+  // listed key of the same type that differs is a mismatch.
+  const type = keyTypeOf(key);
   let listed = false;
   for (const entry of entries) {
     if (entry.marker !== undefined || !entryCovers(entry, name)) continue;
     if (same(entry)) return 'match';
-    listed = true;
+    if (entry.keyType === type) listed = true;
   }
   return listed ? 'mismatch' : 'unknown';
+}
+
+/** The key types listed for `host` on `port` (so that a client asks the server for one of those). */
+export function knownKeyTypes(entries: readonly KnownHostsEntry[], host: string, port: number): string[] {
+  const name = knownHostsName(host, port).toLowerCase();
+  return [...new Set(entries.filter((entry) => entry.marker === undefined && entryCovers(entry, name)).map((entry) => entry.keyType))];
 }
 
 /** The key type inside a raw key blob (its first SSH string), e.g. `ssh-ed25519`. */

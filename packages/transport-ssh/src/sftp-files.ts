@@ -51,7 +51,8 @@ export function sftpFiles(host: string, connection: () => Promise<HostConnection
     },
     async writeFile(path, data, mode) {
       const sftp = await (await connection()).sftp();
-      const partial = `${path.slice(0, path.lastIndexOf('/') + 1)}.${++partialCounter}.hostgrid-partial`;
+      // Unique across controllers too: two may stage into one shared temp path.
+      const partial = `${path.slice(0, path.lastIndexOf('/') + 1)}.${randomBytes(6).toString('hex')}-${++partialCounter}.hostgrid-partial`;
       try {
         let handle: Buffer;
         try {

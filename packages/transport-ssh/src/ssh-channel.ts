@@ -2,6 +2,9 @@ import type { ClientChannel } from 'ssh2';
 import type { Channel, ChannelHandlers } from '@hostgrid/core';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter, PreambleScanner } from '@hostgrid/protocol';
 import type { HostConnection } from './host-connection.js';
+import { PID_MARK } from './shell.js';
+
+const PID_LINE = new RegExp(`${PID_MARK}(\\d+)\\n`);
 
 /**
  * One worker over one SSH exec channel: frames on its stdin and stdout (after the
@@ -9,7 +12,10 @@ import type { HostConnection } from './host-connection.js';
  * closes or its connection does (a lost link).
  */
 export class SshChannel implements Channel {
+  /** The worker's pid on its host, once the remote command has printed it. */
+  pid: number | undefined;
   readonly #stream: ClientChannel;
+  readonly #connection: HostConnection;
   readonly #handlers: ChannelHandlers;
   readonly #decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
   readonly #preamble = new PreambleScanner();
@@ -23,6 +29,7 @@ export class SshChannel implements Channel {
 
   constructor(stream: ClientChannel, handlers: ChannelHandlers, connection: HostConnection) {
     this.#stream = stream;
+    this.#connection = connection;
     this.#handlers = handlers;
     this.#gone = new Promise((resolve) => (this.#markGone = resolve));
     this.#writer = new FrameWriter((chunks) => {
@@ -47,8 +54,9 @@ export class SshChannel implements Channel {
   async close(graceMs: number): Promise<void> {
     if (!this.#reported) {
       this.#writer.flush();
-      // EOF on its stdin: the worker ends its session and exits.
-      this.#stream.end();
+      // The grid has sent `shutdown`: a free worker exits at once. The channel stays
+      // writable meanwhile, because ssh2 sends no signal on a channel whose end was sent,
+      // and a worker stuck in a long call would then outlive the grace.
       const timer = setTimeout(() => this.kill(), graceMs);
       await this.#gone;
       clearTimeout(timer);
@@ -57,14 +65,25 @@ export class SshChannel implements Channel {
 
   kill(): void {
     if (this.#reported) return;
-    // OpenSSH delivers the signal; the channel's close then ends the session (and, through
-    // the worker's parent watch, the worker, should the signal not get through).
+    // sshd may ignore a "signal" request (OpenSSH 9.2 does), and keeps a session open while
+    // its process runs: so the worker is killed by pid, with a command of its own.
+    if (this.pid !== undefined) void this.#connection.run(`kill -KILL ${this.pid}`).catch(() => undefined);
     this.#stream.signal('KILL');
+    this.#stream.end();
     this.#stream.close();
   }
 
+  /** What the remote command printed before the worker's frames: its pid, then any shell noise (passed on as output). */
+  #beforeFrames(text: string): void {
+    const noise = text.replace(PID_LINE, (_line, pid: string) => {
+      this.pid = Number(pid);
+      return '';
+    });
+    if (noise !== '') this.#handlers.output('stdout', noise);
+  }
+
   #read(chunk: Buffer): void {
-    const frames = this.#preamble.push(chunk, (text) => this.#handlers.output('stdout', text));
+    const frames = this.#preamble.push(chunk, (text) => this.#beforeFrames(text));
     if (frames === undefined || frames.length === 0) return;
     try {
       this.#decoder.push(frames, (frame) => this.#handlers.frame(frame));
@@ -79,12 +98,13 @@ export class SshChannel implements Channel {
     this.#reported = true;
     this.#forgetConnection();
     const exit = this.#exit;
-    const how = exit === undefined ? 'ended without an exit status' : exit.signal !== null ? `killed by SIG${exit.signal}` : `exited with code ${String(exit.code)}`;
+    const signal = exit?.signal === null || exit?.signal === undefined ? null : exit.signal.startsWith('SIG') ? exit.signal : `SIG${exit.signal}`;
+    const how = exit === undefined ? 'ended without an exit status' : signal !== null ? `killed by ${signal}` : `exited with code ${String(exit.code)}`;
     const error = this.#error;
     this.#handlers.closed({
       reason: error === undefined ? how : `${how}: ${error.message}`,
       code: exit?.code ?? null,
-      signal: exit?.signal === null || exit?.signal === undefined ? null : `SIG${exit.signal}`,
+      signal,
       ...(error === undefined ? {} : { error }),
     });
     this.#markGone();

@@ -73,8 +73,12 @@ class SshTransport implements Transport {
   files(host: ResolvedHost, link: Keepalive = DEFAULT_KEEPALIVE): HostFiles {
     const pool = this.#pool(host);
     // The first connection, made here for staging, carries workers later: it watches the
-    // link with the grid's own heartbeat timing.
-    return sftpFiles(host.name, () => pool.main(link), pool.settings.sharedFileSystem);
+    // link with the grid's own heartbeat timing. A closed transport opens nothing more.
+    return sftpFiles(
+      host.name,
+      () => (this.#closed ? Promise.reject(new HostgridError({ host: host.name, message: `ssh host "${host.name}": the SSH transport is closed` })) : pool.main(link)),
+      pool.settings.sharedFileSystem,
+    );
   }
 
   async close(): Promise<void> {
