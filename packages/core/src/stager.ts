@@ -76,6 +76,14 @@ export class StagingRoot {
     const byPath = new Map(files.map((file) => [file.path, file]));
     const progress: Mutable<StageProgress> = { filesDone: 0, filesTotal: plan.send.length, bytesDone: 0, bytesTotal: plan.bytesToSend };
     onProgress({ ...progress });
+    // A file about to be replaced leaves the manifest first: should the new one be written
+    // but the manifest not, the host must not be thought to hold the old content.
+    const replaced = plan.send.filter((path) => Object.hasOwn(remote, path));
+    if (replaced.length > 0) {
+      const kept: Record<string, Manifest[string]> = { ...remote };
+      for (const path of replaced) delete kept[path];
+      await this.#writeManifest(kept);
+    }
     const written: Record<string, Manifest[string]> = {};
     const failures: unknown[] = [];
     let next = 0;
@@ -101,13 +109,22 @@ export class StagingRoot {
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, plan.send.length) }, lane));
     if (plan.send.length > 0 && Object.keys(written).length > 0) {
-      const manifest = serializeManifest({ ...remote, ...written });
-      await this.files.writeFile(this.resolve(MANIFEST), oneChunk(Buffer.from(manifest)), 0o644);
+      const current: Record<string, Manifest[string]> = { ...remote };
+      for (const path of replaced) delete current[path];
+      await this.#writeManifest({ ...current, ...written });
     }
     const unchanged = new Set(plan.unchanged);
     for (const file of files) if (unchanged.has(file.path) || file.path in written) this.staged.set(file.absolutePath, this.resolve(file.path));
     if (failures.length > 0) throw failures[0];
     return { filesSent: plan.send.length, bytesSent: plan.bytesToSend, filesUnchanged: plan.unchanged.length, bytesUnchanged: plan.bytesUnchanged };
+  }
+
+  async #writeManifest(manifest: Manifest): Promise<void> {
+    try {
+      await this.files.writeFile(this.resolve(MANIFEST), oneChunk(Buffer.from(serializeManifest(manifest))), 0o644);
+    } catch (error) {
+      throw new StagingError({ host: this.hosts[0], path: MANIFEST, message: `cannot update the manifest on host "${this.hosts[0]}": ${(error as Error).message}`, cause: error });
+    }
   }
 
   async *#read(path: string, progress: Mutable<StageProgress>, onProgress: (progress: StageProgress) => void): AsyncGenerator<Uint8Array> {

@@ -194,3 +194,25 @@ describe('file modes', () => {
     expect((await stat(join(hosts[0]!.tempPath, 'run.sh'))).mode & 0o777).toBe(0o750);
   });
 });
+
+describe('the manifest', () => {
+  it('forgets a file being replaced before its new content lands, so a failed manifest write cannot leave the old hash', async () => {
+    await using source = await folder();
+    await tree(source.path, { 'a.txt': 'one' });
+    let failManifest = false;
+    const transport = withFiles((files) => ({
+      ...files,
+      writeFile: (path, data, mode) => (failManifest && path.endsWith('/manifest.json') && !path.includes('partial') ? files.writeFile(path, data, mode).then(() => { failManifest = false; throw new Error('disk full'); }) : files.writeFile(path, data, mode)),
+    }));
+    await using grid = await gridOf({ hosts: ['m1'], transport });
+    await grid.copyFiles(source.path, ['a.txt']);
+    await writeFile(join(source.path, 'a.txt'), 'two');
+    failManifest = true;
+    await expect(grid.copyFiles(source.path, ['a.txt'])).rejects.toThrow(/disk full/);
+    // Back to the first content: the host holds "two", so "one" must be sent again.
+    await writeFile(join(source.path, 'a.txt'), 'one');
+    const report = await grid.copyFiles(source.path, ['a.txt']);
+    expect(report.hosts[0]).toMatchObject({ filesSent: 1 });
+    expect(await readFile(join(grid.tempPath('m1'), 'a.txt'), 'utf8')).toBe('one');
+  });
+});
