@@ -1,31 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { USAGE, UsageError, parseCliArgs } from './args.js';
+import { DEFAULT_OUT, USAGE, UsageError, parseCliArgs } from './args.js';
 import { DEFAULT_CONFIG } from './config.js';
 
 describe('parseCliArgs', () => {
   it('fills in the defaults', () => {
-    expect(parseCliArgs([])).toEqual({ help: false, config: DEFAULT_CONFIG, transport: 'local', sequential: false, display: false });
+    expect(parseCliArgs([])).toEqual({
+      help: false,
+      config: DEFAULT_CONFIG,
+      transport: 'local',
+      hosts: [{ name: 'local', slots: DEFAULT_CONFIG.replicas }],
+      ssh: { acceptNewHostKeys: false },
+      sequential: false,
+      display: false,
+      out: DEFAULT_OUT,
+    });
   });
 
-  it('reads every flag', () => {
+  it('reads every model and output flag', () => {
     const cli = parseCliArgs([
       '--replicas', '6', '--rounds', '7', '--sweeps', '3', '--size', '8', '--tmin', '1.5', '--tmax=4',
-      '--seed', '0', '--transport', 'local', '--out', 'out', '--display', '--sequential',
+      '--seed', '0', '--transport', 'local', '--out', 'out', '--display',
     ]);
     expect(cli).toEqual({
       help: false,
       config: { replicas: 6, rounds: 7, sweeps: 3, size: 8, tmin: 1.5, tmax: 4, seed: 0 },
       transport: 'local',
-      sequential: true,
+      hosts: [{ name: 'local', slots: 6 }],
+      ssh: { acceptNewHostKeys: false },
+      sequential: false,
       display: true,
       out: 'out',
     });
+    expect(parseCliArgs(['--sequential']).sequential).toBe(true);
+  });
+
+  it('reads the SSH flags and name=address hosts', () => {
+    const cli = parseCliArgs([
+      '--transport', 'ssh', '--hosts', 'n1,n2=10.0.0.2', '--slots', '3', '--user', 'alice', '--key', '/k',
+      '--known-hosts', '/kh', '--port', '2222', '--connect-timeout', '2.5', '--accept-new-host-keys',
+    ]);
+    expect(cli.transport).toBe('ssh');
+    expect(cli.config.replicas).toBe(6);
+    expect(cli.hosts).toEqual([{ name: 'n1', slots: 3 }, { name: 'n2', address: '10.0.0.2', slots: 3 }]);
+    expect(cli.ssh).toEqual({ user: 'alice', key: '/k', knownHosts: '/kh', port: 2222, connectTimeoutMs: 2500, acceptNewHostKeys: true });
+  });
+
+  it('splits replicas over hosts, or takes hosts x slots', () => {
+    expect(parseCliArgs(['--hosts', 'a,b']).hosts).toEqual([{ name: 'a', slots: 2 }, { name: 'b', slots: 2 }]);
+    expect(parseCliArgs(['--hosts', 'a,b', '--slots', '3']).config.replicas).toBe(6);
+    expect(parseCliArgs(['--hosts', 'a,b', '--slots', '3', '--replicas', '6']).hosts).toHaveLength(2);
+    expect(parseCliArgs(['--slots', '5']).config.replicas).toBe(5);
+  });
+
+  it('reads the live view flags; --live-port and --live-hold-ms imply --live', () => {
+    expect(parseCliArgs(['--live']).live).toEqual({ port: 0, holdMs: 0 });
+    expect(parseCliArgs(['--live-port', '8123']).live).toEqual({ port: 8123, holdMs: 0 });
+    expect(parseCliArgs(['--live', '--live-hold-ms', '500']).live).toEqual({ port: 0, holdMs: 500 });
+    expect(parseCliArgs([]).live).toBeUndefined();
   });
 
   it('recognises --help and -h', () => {
     expect(parseCliArgs(['--help']).help).toBe(true);
     expect(parseCliArgs(['-h']).help).toBe(true);
-    expect(USAGE).toContain('--replicas');
+    for (const flag of ['--replicas', '--transport', '--hosts', '--slots', '--key', '--port', '--live', '--live-port', '--out']) {
+      expect(USAGE).toContain(flag);
+    }
   });
 
   it.each([
@@ -41,7 +80,29 @@ describe('parseCliArgs', () => {
     [['--tmax', 'hot'], /--tmax must be a positive number/],
     [['--tmin', '3', '--tmax', '2'], /--tmax \(2\) must not be lower than --tmin \(3\)/],
     [['--seed', '4294967296'], /--seed/],
-    [['--transport', 'ssh'], /transport ssh is not available yet/],
+    [['--transport', 'ws'], /^transport ws is not available yet \(available: local, ssh\)$/],
+    [['--transport', 'slurm'], /transport slurm is not available yet/],
+    [['--transport', 'sge'], /transport sge is not available yet/],
+    [['--transport', 'carrier-pigeon'], /unknown transport "carrier-pigeon"/],
+    [['--transport', 'ssh'], /--transport ssh needs --hosts/],
+    [['--hosts', ''], /--hosts needs at least one host/],
+    [['--hosts', 'a,,b'], /--hosts has an empty entry/],
+    [['--hosts', 'a,a'], /lists "a" twice/],
+    [['--hosts', 'a b'], /"a b" is not a host name/],
+    [['--hosts', 'a=10.0.0.1'], /name=address is only for --transport ssh/],
+    [['--hosts', 'a,b,c'], /4 replicas do not split evenly over 3 hosts; give --slots/],
+    [['--hosts', 'a,b', '--slots', '3', '--replicas', '4'], /--replicas 4 does not match 2 hosts x 3 slots = 6 servers/],
+    [['--slots', '1'], /1 host x 1 slot = 1 servers; replica exchange needs 2 to 256/],
+    [['--slots', '0'], /--slots must be a whole number from 1 to 256/],
+    [['--user', 'alice'], /--user is only for --transport ssh/],
+    [['--port', '22'], /--port is only for --transport ssh/],
+    [['--transport', 'ssh', '--hosts', 'h', '--port', '70000'], /--port must be a whole number from 1 to 65535/],
+    [['--transport', 'ssh', '--hosts', 'h', '--connect-timeout', '0'], /--connect-timeout must be a positive number/],
+    [['--live-port=-1'], /--live-port must be a whole number from 0 to 65535/],
+    [['--live-hold-ms', 'soon'], /--live-hold-ms must be a whole number/],
+    [['--sequential', '--live'], /--sequential runs in this process, without a grid: it takes no --live/],
+    [['--sequential', '--hosts', 'a,b'], /it takes no --hosts/],
+    [['--out', ' '], /--out needs a folder name/],
     [['positional'], /unexpected argument 'positional'/],
     [['--display=yes'], /--display/],
   ])('refuses %j with a one-line message', (argv, message) => {

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './fixtures/cli.js';
 import { distPath, importDist } from './fixtures/dist.js';
+import { tempDir } from './fixtures/temp-dir.js';
 
 type SequentialModule = typeof import('./sequential.js');
 
@@ -20,7 +23,10 @@ describe('hostgrid-demo CLI', () => {
     [['--bogus'], "unknown option '--bogus'"],
     [['--replicas', 'x'], '--replicas must be a whole number'],
     [['--tmin', '3', '--tmax', '2'], 'must not be lower than --tmin'],
-    [['--transport', 'ssh'], 'transport ssh is not available yet'],
+    [['--transport', 'ws'], 'transport ws is not available yet (available: local, ssh)'],
+    [['--transport', 'slurm'], 'transport slurm is not available yet'],
+    [['--transport', 'ssh'], '--transport ssh needs --hosts'],
+    [['--hosts', 'a,b', '--slots', '3', '--replicas', '4'], 'does not match 2 hosts x 3 slots'],
   ])('exits 2 with one line on stderr for %j', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(code).toBe(2);
@@ -44,11 +50,50 @@ describe('hostgrid-demo CLI', () => {
       expect(stdout).toContain('round 10/10');
       expect(stdout).toContain('servers used: none');
       expect(stdout).toContain(`wrote ${join(out, 'result.json')}`);
+      expect(stdout).toContain(`report: ${join(out, 'report.html')}`);
+      const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { run: { transport: string }; timeline: unknown };
+      expect(report.run.transport).toBe('sequential');
+      expect(report.timeline).toBeNull();
       const { runSequential } = await importDist<SequentialModule>('sequential.js');
       const written: unknown = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
       expect(written).toEqual(JSON.parse(JSON.stringify(await runSequential(config))));
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['--port', '1'], /run failed: cannot reach ssh host "x" \(127\.0\.0\.1:1\): connect ECONNREFUSED/],
+    [['--port', '1', '--key', '/nonexistent/hostgrid-demo-key'], /run failed: SshAuthError: ssh host "x" \(127\.0\.0\.1:1\): cannot read private key/],
+  ])('exits 1 with one line and no stack trace when an SSH host cannot be had (%j)', async (flags, message) => {
+    await using out = await tempDir('hostgrid-demo-ssh-');
+    const { code, stdout, stderr } = await runCli([
+      '--transport', 'ssh', '--hosts', 'x=127.0.0.1', '--slots', '2', '--connect-timeout', '5', ...flags, '--out', out.path,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr.endsWith('\n')).toBe(true);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^hostgrid-demo: /);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\bat .*:\d+:\d+/);
+    expect(stdout).not.toContain('wrote');
+    expect(existsSync(join(out.path, 'result.json'))).toBe(false);
+  });
+
+  it('exits 1 with one line when the live view cannot have its port', async () => {
+    await using out = await tempDir('hostgrid-demo-port-');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { code, stdout, stderr } = await runCli(['--live-port', String(port), '--rounds', '1', '--out', out.path]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(`cannot serve the live view on 127.0.0.1:${port}`);
+      expect(stderr).toContain('EADDRINUSE');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 

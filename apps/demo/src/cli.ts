@@ -5,15 +5,30 @@
  *
  * @packageDocumentation
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PROGRAM, USAGE, UsageError, parseCliArgs } from './args.js';
-import type { ExchangeOptions, ExchangeResult } from './exchange.js';
-import { type ServerUsage, formatProgress, formatSummary } from './report.js';
-import { runSequential } from './sequential.js';
+import { type DemoRun, runDemo } from './demo-run.js';
+import type { LiveServer } from './live-server.js';
+import type { LiveState } from './live-state.js';
+import { formatProgress, formatSummary } from './report.js';
+import { buildReportData } from './report-data.js';
+import { resolveOutDir, writeOutput } from './write-output.js';
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/** The SSH transport's advice names its options; on this command line they are flags. */
+const FLAG_NAMES: ReadonlyArray<[RegExp, string]> = [
+  [/\bset acceptNewHostKeys\b/, 'pass --accept-new-host-keys'],
+  [/"privateKey" \(or the agent\)/, '--key (or the agent)'],
+];
+
+/** An error as one line for people: its name unless generic, its message without the library's `[hostgrid]` tag. */
+function describe(error: unknown): string {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const name = err.name === 'Error' || err.name === 'HostgridError' ? '' : `${err.name}: `;
+  const message = FLAG_NAMES.reduce((text, [pattern, flag]) => text.replace(pattern, flag), oneLine(err.message));
+  return `${name}${message.replace(/^\[hostgrid\]\s*/, '')}`;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   let cli;
@@ -28,48 +43,74 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-
   const { config } = cli;
-  const every = Math.max(1, Math.ceil(config.rounds / 10));
-  const options: ExchangeOptions = {
-    onRound: (progress) => {
-      if (progress.round % every === 0 || progress.round === progress.rounds) console.log(formatProgress(progress));
-    },
-  };
-  const started = performance.now();
-  let result: ExchangeResult;
-  let servers: ServerUsage[] | undefined;
-  try {
-    if (cli.sequential) {
-      result = await runSequential(config, options);
-    } else {
-      // Loaded only now, so that --help and usage errors never need the grid.
-      const { runOnGrid } = await import('./run-on-grid.js');
-      const { StagingBars } = await import('./staging-bar.js');
-      const bars = new StagingBars();
-      ({ result, servers } = await runOnGrid(config, { ...options, display: cli.display, onStaging: (event) => bars.update(event) }));
-    }
-  } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    const name = err.name === 'Error' ? '' : `${err.name}: `;
-    process.stderr.write(`${PROGRAM}: run failed: ${name}${oneLine(err.message)}\n`);
-    return 1;
-  }
-  const wallMs = performance.now() - started;
+  const outDir = resolveOutDir(cli.out);
 
-  console.log(`\n${formatSummary(result, { wallMs, ...(servers ? { servers } : {}) })}`);
-  if (cli.out !== undefined) {
+  let live: { state: LiveState; server: LiveServer } | undefined;
+  if (cli.live !== undefined) {
+    const [{ LiveState }, { LiveServer }] = await Promise.all([import('./live-state.js'), import('./live-server.js')]);
+    const state = new LiveState({ config, transport: cli.transport, hosts: cli.hosts });
     try {
-      await mkdir(cli.out, { recursive: true });
-      const file = join(cli.out, 'result.json');
-      await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-      console.log(`wrote ${file}`);
+      live = { state, server: await LiveServer.start({ snapshot: () => state.snapshot(), port: cli.live.port }) };
     } catch (error) {
-      process.stderr.write(`${PROGRAM}: cannot write the result to ${cli.out}: ${oneLine((error as Error).message)}\n`);
+      process.stderr.write(`${PROGRAM}: cannot serve the live view on 127.0.0.1:${cli.live.port}: ${describe(error)}\n`);
       return 1;
     }
+    console.log(`live view: ${live.server.url}`);
   }
-  return 0;
+
+  try {
+    const every = Math.max(1, Math.ceil(config.rounds / 10));
+    let run: DemoRun;
+    try {
+      run = await runDemo(cli, {
+        onRound: (progress) => {
+          if (progress.round % every === 0 || progress.round === progress.rounds) console.log(formatProgress(progress));
+        },
+        ...(live === undefined ? {} : { live: live.state }),
+      });
+    } catch (error) {
+      const message = describe(error);
+      live?.state.setPhase('failed', message);
+      process.stderr.write(`${PROGRAM}: run failed: ${message}\n`);
+      return 1;
+    }
+    live?.state.setPhase('finished');
+
+    const { result, servers, timeline, wallMs } = run;
+    console.log(`\n${formatSummary(result, { wallMs, ...(servers ? { servers } : {}) })}`);
+    const report = buildReportData(result, {
+      run: {
+        transport: cli.sequential ? 'sequential' : cli.transport,
+        hosts: cli.sequential ? [] : cli.hosts,
+        wallMs,
+        servers: servers ?? [],
+      },
+      ...(timeline === undefined ? {} : { timeline }),
+    });
+    try {
+      const files = await writeOutput(outDir, result, report);
+      console.log(`wrote ${files.result}`);
+      console.log(`report: ${files.reportHtml} (its data: ${files.reportJson})`);
+    } catch (error) {
+      process.stderr.write(`${PROGRAM}: cannot write the result to ${outDir}: ${describe(error)}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    if (live !== undefined) {
+      const holdMs = cli.live?.holdMs ?? 0;
+      if (holdMs > 0) {
+        console.log(`live view: still at ${live.server.url} for ${holdMs} ms`);
+        await sleep(holdMs);
+      }
+      await live.server.close();
+    }
+  }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  // Nothing should get here; if something does, it is still one line.
+  process.stderr.write(`${PROGRAM}: ${describe(error)}\n`);
+  return 1;
+});

@@ -29,6 +29,8 @@ export interface RoundProgress {
 
 /** Options of {@link runExchange} that do not change its result. */
 export interface ExchangeOptions {
+  /** Called once the replicas are set up, just before the first round. */
+  readonly onStart?: () => void;
   /** Called after every round, e.g. to print progress. */
   readonly onRound?: (progress: RoundProgress) => void;
 }
@@ -128,6 +130,7 @@ export async function runExchange(ensemble: Ensemble, config: ExchangeConfig, op
   const spins = config.size * config.size;
 
   checkSamples(await ensemble.init(replicaSetups(config)), n, 'init');
+  options.onStart?.();
 
   const replicaAt = Array.from({ length: n }, (_, k) => k);
   const temperatureOf = Array.from({ length: n }, (_, i) => i);

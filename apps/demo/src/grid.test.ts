@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExchangeConfig } from './config.js';
 import { runCli } from './fixtures/cli.js';
 import { importDist } from './fixtures/dist.js';
+import { tempDir } from './fixtures/temp-dir.js';
+import type { ReportData } from './report-data.js';
 
 // Everything a worker imports must be built JavaScript, so these tests use dist/.
 type GridModule = typeof import('./run-on-grid.js');
@@ -48,5 +50,40 @@ describe('replica exchange on a grid (local transport)', () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+
+  it('runs on several local hosts from the CLI: the same result.json, and a report with each server’s timeline', async () => {
+    await using out = await tempDir('hostgrid-demo-hosts-');
+    const flags = ['--rounds', '12', '--sweeps', '2', '--size', '8', '--seed', '5'];
+    const grid = await runCli([...flags, '--hosts', 'alpha,beta', '--slots', '2', '--out', join(out.path, 'grid')]);
+    expect(grid.stderr).toBe('');
+    expect(grid.code).toBe(0);
+    expect(grid.stdout).toContain('alpha/1: 13 calls');
+    expect(grid.stdout).toContain('beta/1: 13 calls');
+    const sequential = await runCli([...flags, '--replicas', '4', '--sequential', '--out', join(out.path, 'sequential')]);
+    expect(sequential.code).toBe(0);
+    const read = (dir: string, file: string): Promise<string> => readFile(join(out.path, dir, file), 'utf8');
+    expect(await read('grid', 'result.json')).toBe(await read('sequential', 'result.json'));
+
+    const report = JSON.parse(await read('grid', 'report.json')) as ReportData;
+    expect(report.run.transport).toBe('local');
+    expect(report.run.hosts).toEqual([{ name: 'alpha', slots: 2 }, { name: 'beta', slots: 2 }]);
+    const timeline = report.timeline!;
+    expect(timeline.servers.map((s) => `${s.host}/${s.slot}`)).toEqual(['alpha/0', 'alpha/1', 'beta/0', 'beta/1']);
+    for (const server of timeline.servers) {
+      expect(server.calls).toBe(13); // init and one sample per round
+      expect(server.segments.length).toBeGreaterThanOrEqual(1);
+      expect(server.busyMs).toBeGreaterThan(0);
+      expect(server.busyMs).toBeLessThanOrEqual(timeline.totalMs);
+      for (const [start, duration] of server.segments) {
+        expect(start).toBeGreaterThanOrEqual(0);
+        expect(start + duration).toBeLessThanOrEqual(timeline.totalMs + 1e-3);
+      }
+    }
+    expect(timeline.phases.map((p) => p.label)).toEqual([
+      'starting grid', 'staging files', 'publishing', 'setting up replicas', 'exchange rounds', 'stopping grid',
+    ]);
+    expect(report.roundTime!.ms).toHaveLength(12);
+    expect(await read('grid', 'report.html')).toContain('id="timeline-chart"');
   });
 });

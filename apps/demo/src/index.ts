@@ -39,6 +39,48 @@ export {
 } from './exchange.js';
 export { LocalEnsemble, runSequential } from './sequential.js';
 export { GridEnsemble } from './grid-ensemble.js';
-export { type GridRun, type GridRunOptions, runOnGrid } from './run-on-grid.js';
+export { type GridRun, type GridRunOptions, type GridRunStep, runOnGrid } from './run-on-grid.js';
 export { type ServerUsage, type SummaryContext, formatProgress, formatSummary } from './report.js';
-export { type CliOptions, PROGRAM, TRANSPORTS, type TransportName, USAGE, UsageError, parseCliArgs } from './args.js';
+export {
+  type CliOptions,
+  DEFAULT_OUT,
+  type LiveFlags,
+  PLANNED_TRANSPORTS,
+  PROGRAM,
+  type SshFlags,
+  TRANSPORTS,
+  type TransportName,
+  USAGE,
+  UsageError,
+  parseCliArgs,
+} from './args.js';
+export { type HostEntry, HostListError, type ReplicaLayout, layoutReplicas, parseHostList } from './hosts.js';
+export { type GridTarget, gridTarget } from './grid-transport.js';
+export { type GridListener, followGrid } from './grid-listener.js';
+export {
+  type PhaseMark,
+  ROUNDS_PHASE,
+  type Segment,
+  type ServerTimeline,
+  type Timeline,
+  type TimelineOptions,
+  TimelineRecorder,
+} from './timeline.js';
+export { type Thinned, bucketMeans } from './downsample.js';
+export {
+  REPORT_FORMAT,
+  type ReportData,
+  type ReportInput,
+  type ReportTimeline,
+  type RoundSeries,
+  type RunInfo,
+  type SwapPair,
+  buildReportData,
+  phasesOf,
+} from './report-data.js';
+export { renderReportHtml } from './report-html.js';
+export { type OutputFiles, resolveOutDir, writeOutput } from './write-output.js';
+export { type LiveHost, type LivePhase, type LiveSlot, type LiveSetup, type LiveSnapshot, LiveState } from './live-state.js';
+export { LiveServer, type LiveServerOptions } from './live-server.js';
+export { renderLivePage } from './live-page.js';
+export { type DemoObservers, type DemoRun, runDemo } from './demo-run.js';

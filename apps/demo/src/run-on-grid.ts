@@ -24,7 +24,18 @@ export interface GridRunOptions extends ExchangeOptions {
   readonly display?: boolean;
   /** Told how staging the replica's modules onto the hosts goes. */
   readonly onStaging?: (event: StagingProgressEvent) => void;
+  /** Given the grid as soon as it has started, before anything runs on it: to follow its events. */
+  readonly onGrid?: (grid: Grid) => void;
+  /** Told when the run moves on to its next step. */
+  readonly onStep?: (step: GridRunStep) => void;
 }
+
+/**
+ * The steps of {@link runOnGrid} after the grid has started: staging the replica's
+ * modules, publishing it, setting the replicas up and running the rounds (`exchange`),
+ * and terminating the grid (which happens whatever went before).
+ */
+export type GridRunStep = 'staging' | 'publishing' | 'exchange' | 'terminating';
 
 /** The modules a host needs to run a replica: the class and what it imports. */
 export const REPLICA_FILES = ['replica.js', 'ising.js', 'rng.js'] as const;
@@ -54,14 +65,18 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
   });
   let failed = false;
   try {
+    options.onGrid?.(grid);
     // Hosts run the copies staged into their temp paths, as a remote host must.
     if (options.onStaging !== undefined) grid.on('staging-progress', options.onStaging);
+    options.onStep?.('staging');
     await grid.copyFiles(dirname(fileURLToPath(REPLICA_MODULE_URL)), [...REPLICA_FILES]);
+    options.onStep?.('publishing');
     const service = await grid.publish(new Replica());
     const count = grid.servers(service).length;
     if (count !== config.replicas) {
       throw new Error(`the grid has ${count} servers for ${config.replicas} replicas; give the hosts one slot per replica`);
     }
+    options.onStep?.('exchange');
     const result = await runExchange(new GridEnsemble(grid, service), config, options);
     const servers = grid.servers(service).map(({ host, slot, jobs, meanMs }) => ({ host, slot, jobs, meanMs }));
     return { result, servers };
@@ -69,6 +84,7 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
     failed = true;
     throw error;
   } finally {
+    options.onStep?.('terminating');
     // A failure to terminate must not hide the error that brought us here.
     await grid.terminate({ cleanup: true }).catch((error: unknown) => {
       if (!failed) throw error;
