@@ -421,9 +421,14 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     await this.terminate({ cleanup: true });
   }
 
-  /** @internal Kills every worker synchronously (process exit and signals). */
+  /**
+   * @internal Kills every worker synchronously, and removes the temp folders the grid
+   * made on this machine: the process is exiting, or dying of a signal, without having
+   * terminated the grid.
+   */
   killAll(): void {
     for (const link of this.#links) link.kill();
+    this.#staging?.removeLocalSync();
   }
 
   /** How a worker is started on a slot (at start, by setLoader, on a restart). */

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -177,6 +178,22 @@ export class StagingArea {
       path,
       message: `module "${path}" is not staged on host "${host}": copy it (and the modules it imports) first, e.g. await grid.copyFiles("${pathDir(path)}", ["*.js"])`,
     });
+  }
+
+  /**
+   * Removes, synchronously, the temp paths the grid made on hosts that share this
+   * machine's files: for process exit and signals, when nothing asynchronous can run.
+   * Folders on other hosts are left (their removal needs the network).
+   */
+  removeLocalSync(): void {
+    for (const root of this.#distinctRoots()) {
+      if (!root.created || !root.files.sharesControllerFileSystem) continue;
+      try {
+        rmSync(root.path, { recursive: true, force: true });
+      } catch {
+        // The process is going down: nothing to report to.
+      }
+    }
   }
 
   /** Removes the temp paths the grid made (and only those). */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,11 @@ class Controller implements AsyncDisposable {
   stderr = '';
   workerPids: number[] = [];
   #tempPaths: string[] = [];
+
+  /** The grid's temp folders, once started. */
+  get tempPaths(): readonly string[] {
+    return this.#tempPaths;
+  }
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(mode: 'exit' | 'wait' | 'busy' | 'handled') {
@@ -69,13 +75,15 @@ describe('a controller process with a local grid', () => {
     expect(await stillRunning(pids, 5_000)).toEqual([]);
   });
 
-  it('stops its workers before it dies of SIGTERM, even workers too busy to notice their channel closing', async () => {
+  it('stops its workers before it dies of SIGTERM, even workers too busy to notice their channel closing, and removes its temp folders', async () => {
     await using controller = new Controller('busy');
     const pids = await controller.started();
     expect(pids.every((pid) => !isGone(pid))).toBe(true);
+    expect(controller.tempPaths.every((path) => existsSync(path))).toBe(true);
     controller.child.kill('SIGTERM');
     expect(await controller.exited).toEqual({ code: null, signal: 'SIGTERM' });
     expect(await stillRunning(pids, 5_000)).toEqual([]);
+    expect(controller.tempPaths.filter((path) => existsSync(path))).toEqual([]);
   });
 
   it('stops its workers before it dies of SIGINT, even busy ones', async () => {
