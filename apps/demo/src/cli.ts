@@ -65,7 +65,12 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       run = await runDemo(cli, {
         onRound: (progress) => {
-          if (progress.round % every === 0 || progress.round === progress.rounds) console.log(formatProgress(progress));
+          // On a terminal the bar is redrawn every round; in a log, about ten lines in all.
+          if (process.stdout.isTTY) {
+            process.stdout.write(`\r\x1b[2K${formatProgress(progress)}${progress.round === progress.rounds ? '\n' : ''}`);
+          } else if (progress.round % every === 0 || progress.round === progress.rounds) {
+            console.log(formatProgress(progress));
+          }
         },
         ...(live === undefined ? {} : { live: live.state }),
       });

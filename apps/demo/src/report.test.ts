@@ -3,9 +3,10 @@ import { formatProgress, formatSummary } from './report.js';
 import { runSequential } from './sequential.js';
 
 describe('report', () => {
-  it('formats a progress line', () => {
-    expect(formatProgress({ round: 10, rounds: 50, accepted: 41, attempted: 60 })).toBe('round 10/50  swaps accepted 41/60 (68.3%)');
-    expect(formatProgress({ round: 0, rounds: 5, accepted: 0, attempted: 0 })).toBe('round 0/5  swaps accepted 0/0');
+  it('formats a progress line with a bar', () => {
+    expect(formatProgress({ round: 10, rounds: 50, accepted: 41, attempted: 60 })).toBe('round 10/50 [####................]  swaps accepted 41/60 (68.3%)');
+    expect(formatProgress({ round: 0, rounds: 5, accepted: 0, attempted: 0 })).toBe('round 0/5 [....................]  swaps accepted 0/0');
+    expect(formatProgress({ round: 5, rounds: 5, accepted: 3, attempted: 6 })).toBe('round 5/5 [####################]  swaps accepted 3/6 (50.0%)');
   });
 
   it('prints one row per temperature, the wall time and the servers', async () => {

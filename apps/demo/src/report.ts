@@ -22,11 +22,14 @@ export interface SummaryContext {
 
 const pad = (text: string, width: number): string => text.padStart(width);
 
-/** One progress line: `round 10/50  swaps accepted 41/60 (68.3%)`. */
+/** One progress line with a bar: `round 10/50 [#####...............]  swaps accepted 41/60 (68.3%)`. */
 export function formatProgress(progress: RoundProgress): string {
   const { round, rounds, accepted, attempted } = progress;
+  const width = 20;
+  const filled = rounds === 0 ? width : Math.round((round / rounds) * width);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
   const rate = attempted > 0 ? ` (${((100 * accepted) / attempted).toFixed(1)}%)` : '';
-  return `round ${round}/${rounds}  swaps accepted ${accepted}/${attempted}${rate}`;
+  return `round ${String(round).padStart(String(rounds).length)}/${rounds} ${bar}  swaps accepted ${accepted}/${attempted}${rate}`;
 }
 
 /**
