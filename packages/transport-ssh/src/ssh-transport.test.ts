@@ -2,12 +2,11 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Grid, type GridOptions } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
-import { startSshHosts } from '@hostgrid/testbed';
+import { isGone, startSshHosts } from '@hostgrid/testbed';
 import { sshTransport } from './ssh-transport.js';
 import type { SshTransportOptions } from './options.js';
 
@@ -16,16 +15,6 @@ afterAll(() => bed[Symbol.asyncDispose]());
 
 const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
 const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
-
-/** Gone, or a zombie (the test hosts share this machine's process table). */
-function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 function transport(options: SshTransportOptions = {}): ReturnType<typeof sshTransport> {
   return sshTransport({ user: bed.user, privateKey: bed.privateKeyPath, knownHosts: bed.knownHostsPath, ...options });

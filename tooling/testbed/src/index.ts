@@ -24,3 +24,4 @@ export type { SshInfrastructure } from './infrastructure.js';
 export { cleanupSshLeftovers } from './cleanup.js';
 export type { CleanupOptions, CleanupReport } from './cleanup.js';
 export { MissingInfrastructureError, TestbedError, TestbedStartError } from './errors.js';
+export { isGone } from './processes.js';
