@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what @hostgrid/testbed needs on a Debian machine, non-interactively:
+# Installs what the tests need on a Debian machine, non-interactively:
 #   openssh-server (sshd), openssh-client (ssh, ssh-keygen), iproute2 (ip, bridges,
-#   veths, network namespaces), util-linux (unshare, nsenter).
+#   veths, network namespaces), util-linux (unshare, nsenter) for @hostgrid/testbed, and
+#   chromium for the demo's browser tests. `npm test` runs it first.
 # Idempotent: when everything is there it only checks and returns (well under a second).
 # Installing never starts a daemon: a policy-rc.d that exits 101 is in place while apt
 # runs, and whatever policy-rc.d was there before is put back afterwards.
@@ -13,6 +14,8 @@ missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 { command -v unshare && command -v nsenter; } >/dev/null 2>&1 || missing+=(util-linux)
 command -v hostname >/dev/null 2>&1 || missing+=(hostname)
+# The demo's report and live view are tested in Debian's chromium (driven by playwright-core).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
