@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import type * as TypedEmitter from 'typed-emitter';
 import { locateClass } from './class-registry.js';
 import { encode } from '@hostgrid/protocol';
@@ -192,6 +192,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   async setLoader(path: string): Promise<void> {
     this.#assertRunning();
     if (typeof path !== 'string' || !isAbsolute(path)) throw new TypeError(`[hostgrid] setLoader needs an absolute path, got ${JSON.stringify(path)}`);
+    if (basename(path) === 'manifest.json') {
+      throw new TypeError('[hostgrid] setLoader: a loader may not be named manifest.json (the name of the staging manifest beside it)');
+    }
     if (this.#services.size > 0) {
       throw new HostgridError({ message: `setLoader must come before publish: ${[...this.#services.keys()].join(', ')} already published` });
     }

@@ -18,6 +18,7 @@ describe('resolveHosts', () => {
     [[{ name: 'a', niceness: 20 }], /"niceness" must be an integer from 0 to 19/],
     [[{ name: 'a', tempPath: 5 }], /"tempPath" must be a string/],
     [[{ name: 'a', env: { X: 1 } }], /"env" must map names to strings/],
+    [[{ name: 'a', env: { 'BAD NAME': 'x' } }], /not a valid variable name: "BAD NAME"/],
   ])('refuses %j with a message naming the problem', (hosts, message) => {
     expect(() => resolveHosts(hosts as never)).toThrow(message);
   });

@@ -60,6 +60,8 @@ export function resolveHosts(hosts: ReadonlyArray<string | HostSpec>): ResolvedH
     if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
       throw new TypeError(`[hostgrid] ${where}: "env" must map names to strings`);
     }
+    const badName = Object.keys(env).find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+    if (badName !== undefined) throw new TypeError(`[hostgrid] ${where}: "env" has a name that is not a valid variable name: ${JSON.stringify(badName)}`);
     return { ...spec, slots, niceness, env };
   });
 }

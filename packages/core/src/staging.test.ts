@@ -181,6 +181,7 @@ describe('temp paths and the worker runtime', () => {
     await grid.publish({ module: new URL('./testing/fixtures/recorder.js', import.meta.url), export: 'Recorder' });
     await expect(grid.setLoader('/any/loader.js')).rejects.toThrow(/setLoader must come before publish: Recorder.1 already published/);
     await expect(grid.setLoader('relative.js')).rejects.toThrow(/absolute path/);
+    await expect(grid.setLoader('/somewhere/manifest.json')).rejects.toThrow(/may not be named manifest.json/);
   });
 });
 
