@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Grid, type ServiceProxy } from '@hostgrid/core';
+import { isGone } from '@hostgrid/testbed';
 import { localTransport } from '@hostgrid/transport-local';
 import { describe, expect, it } from 'vitest';
 import { importDist } from './fixtures/dist.js';
@@ -18,22 +19,6 @@ const TEMPERATURES = [2.0, 2.2, 2.4, 2.6];
 function task(proxy: ServiceProxy<Replica>, index: number): Promise<Sample[]> {
   proxy.init({ index, seed: 1000 + index, size: 24 });
   return Promise.all(TEMPERATURES.slice(0, 3).map((t) => proxy.sample(t + index / 100, 120)));
-}
-
-/** Whether a process is gone or a zombie nobody reaps. */
-async function isGone(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  const { readFile } = await import('node:fs/promises');
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 describe('chaos: the demo under random worker kills, with a restart policy', () => {
@@ -108,6 +93,6 @@ describe('chaos: the demo under random worker kills, with a restart policy', () 
     } finally {
       await grid.terminate({ cleanup: true });
     }
-    for (const pid of pids) expect(await isGone(pid)).toBe(true);
+    for (const pid of pids) expect(isGone(pid)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
 import type { Transport } from '@hostgrid/core';
-import { isGone } from './fixtures/processes.js';
+import { isGone } from '@hostgrid/testbed';
 import { localTransport } from './local-transport.js';
 
 

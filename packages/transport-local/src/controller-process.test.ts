@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isGone } from './fixtures/processes.js';
+import { isGone } from '@hostgrid/testbed';
 
 const CONTROLLER = fileURLToPath(new URL('./fixtures/controller.mjs', import.meta.url));
 

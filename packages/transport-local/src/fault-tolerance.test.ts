@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Grid, callOptions, type GridOptions, type ServerInfo, type Transport } from '@hostgrid/core';
 import { describe, expect, it } from 'vitest';
-import { isGone } from './fixtures/processes.js';
+import { isGone } from '@hostgrid/testbed';
 import { localTransport } from './local-transport.js';
 
 const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Channel, ChannelClosedInfo, ChannelHandlers, ResolvedHost } from '@hostgrid/core';
 import { PROTOCOL_VERSION, decode, encode, parseWorkerMessage } from '@hostgrid/protocol';
 import { describe, expect, it } from 'vitest';
-import { isGone } from './fixtures/processes.js';
+import { isGone } from '@hostgrid/testbed';
 import { localTransport, type LocalTransportOptions } from './local-transport.js';
 
 /** The local transport does not watch links (its hosts cannot vanish silently); requests still carry the timing. */
@@ -104,6 +104,16 @@ class Bed implements AsyncDisposable {
     for (const pid of this.#strays) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
     for (const dir of this.#dirs) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A worker whose initCmd leaves a `sleep` running in the background (killed at the end, if need be). */
+async function startWithBackgroundProcess(bed: Bed): Promise<{ channel: Channel; rec: Recorder; background: number }> {
+  const tempPath = await bed.tempDir();
+  const { channel, rec } = await bed.start({ tempPath, initCmd: 'sleep 600 & echo $! > background.pid', env: { FAKE_WORKER_MODE: 'info' } });
+  await rec.until(() => rec.frames.length === 1);
+  const background = Number(await readFile(join(tempPath, 'background.pid'), 'utf8'));
+  bed.stray(background);
+  return { channel, rec, background };
 }
 
 function localHost(spec: Partial<ResolvedHost> = {}): ResolvedHost {
@@ -273,11 +283,7 @@ describe('localTransport', () => {
 
   it('reports closed even while a background process of initCmd holds the streams open', async () => {
     await using bed = new Bed();
-    const tempPath = await bed.tempDir();
-    const { channel, rec } = await bed.start({ tempPath, initCmd: 'sleep 600 & echo $! > background.pid', env: { FAKE_WORKER_MODE: 'info' } });
-    await rec.until(() => rec.frames.length === 1);
-    const background = Number(await readFile(join(tempPath, 'background.pid'), 'utf8'));
-    bed.stray(background);
+    const { channel, rec, background } = await startWithBackgroundProcess(bed);
     await channel.close(60_000);
     expect(rec.closedCalls).toEqual([{ reason: 'exited with code 0', code: 0, signal: null }]);
     expect(isGone(background)).toBe(false);
@@ -285,11 +291,7 @@ describe('localTransport', () => {
 
   it('kill() also kills what initCmd left running in the worker\'s process group', async () => {
     await using bed = new Bed();
-    const tempPath = await bed.tempDir();
-    const { channel, rec } = await bed.start({ tempPath, initCmd: 'sleep 600 & echo $! > background.pid', env: { FAKE_WORKER_MODE: 'info' } });
-    await rec.until(() => rec.frames.length === 1);
-    const background = Number(await readFile(join(tempPath, 'background.pid'), 'utf8'));
-    bed.stray(background);
+    const { channel, rec, background } = await startWithBackgroundProcess(bed);
     channel.kill();
     await rec.closedInfo();
     // SIGKILL reaches the whole group at once, but each member dies on its own schedule.
