@@ -115,6 +115,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   readonly #starting = new AbortController();
   #staging: StagingArea | undefined;
   #workerEntry = '';
+  /** Heartbeat timing with its defaults: for workers, and for the links a transport watches. */
+  readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stopKillOnExit: () => void;
   #debug: boolean;
   #verbose: boolean;
@@ -125,6 +127,11 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#options = options;
     this.#transport = options.transport;
     this.hosts = hosts;
+    this.#heartbeat = {
+      intervalMs: options.heartbeat?.intervalMs ?? 1000,
+      misses: options.heartbeat?.misses ?? 10,
+      watchdogMs: options.heartbeat?.watchdogMs ?? 60_000,
+    };
     this.#debug = options.debug ?? false;
     this.#verbose = options.verbose ?? false;
     this.#stopKillOnExit = killOnExit(this);
@@ -147,10 +154,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     checkHeartbeat(options.heartbeat);
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
-      grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, {
-        intervalMs: options.heartbeat?.intervalMs ?? 1000,
-        misses: options.heartbeat?.misses ?? 10,
-      });
+      grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, grid.#heartbeat);
       grid.#workerEntry = await grid.#staging.stageWorker(options.workerEntry ?? bundledWorkerEntry(), grid.#onStagingProgress);
       await grid.#startWorkers();
     } catch (error) {
@@ -443,11 +447,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       slot,
       workerEntry: staging.pathOn(host.name, this.#workerEntry),
       tempPath: staging.tempPathOf(host.name),
-      heartbeat: {
-        intervalMs: this.#options.heartbeat?.intervalMs ?? 1000,
-        misses: this.#options.heartbeat?.misses ?? 10,
-        watchdogMs: this.#options.heartbeat?.watchdogMs ?? 60_000,
-      },
+      heartbeat: this.#heartbeat,
       startTimeoutMs: this.#options.startTimeoutMs ?? 30_000,
       signal: this.#starting.signal,
       hooks: this.#hooks,
