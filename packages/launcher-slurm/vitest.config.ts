@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config';
+
+/**
+ * Every test here starts real worker processes, so files run one at a time to keep a
+ * 2-core machine from being oversubscribed.
+ */
+export default defineProject({ test: { name: 'launcher-slurm', include: ['src/**/*.test.ts'], fileParallelism: false } });
