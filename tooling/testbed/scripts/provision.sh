@@ -47,3 +47,4 @@ if [ "$(id -u)" -eq 0 ]; then
   mkdir -p /run/sshd
   chmod 755 /run/sshd
 fi
+bash "$(dirname "$0")/provision-slurm.sh"
