@@ -25,6 +25,7 @@ export type { PublishOptions, RestartPolicy, RetryPolicy } from './policies.js';
 export { CallOptions, callOptions, type CallOptionsInit } from './call-options.js';
 export type { CopyOptions, CopyReport, HostCopyReport, StagingProgressEvent } from './staging-area.js';
 export { localHostFiles } from './local-files.js';
+export { streamChannel, type StreamChannelOptions, type StreamProcess } from './stream-channel.js';
 export type { PublishSpec } from './publish-target.js';
 export { registerClass, type ClassLocation } from './class-registry.js';
 export { Result } from './result.js';

@@ -96,4 +96,13 @@ describe('PreambleScanner', () => {
       expect(decoded).toEqual(['payload']);
     }
   });
+
+  it('hands back the text it held when the stream ends without a preamble', async () => {
+    const { PreambleScanner } = await import('./framing.js');
+    const scanner = new PreambleScanner();
+    const skipped: string[] = [];
+    expect(scanner.push(Buffer.from('node: not found\n'), (text) => skipped.push(text))).toBeUndefined();
+    expect(skipped.join('') + scanner.flush()).toBe('node: not found\n');
+    expect(scanner.flush()).toBe('');
+  });
 });

@@ -33,6 +33,16 @@ export class PreambleScanner {
     this.#seen = '';
     return rest;
   }
+
+  /**
+   * Text held back while it might still have been the start of the preamble; call it when
+   * the stream ends without one, so that a failed start's last words are not lost.
+   */
+  flush(): string {
+    const text = this.#done ? '' : this.#seen;
+    this.#seen = '';
+    return text;
+  }
 }
 
 /** Bytes in a frame header: a big-endian uint32 body length. */

@@ -97,6 +97,8 @@ export class SshChannel implements Channel {
     if (this.#reported) return;
     this.#reported = true;
     this.#forgetConnection();
+    const held = this.#preamble.flush();
+    if (held !== '') this.#beforeFrames(held);
     const exit = this.#exit;
     const signal = exit?.signal === null || exit?.signal === undefined ? null : exit.signal.startsWith('SIG') ? exit.signal : `SIG${exit.signal}`;
     const how = exit === undefined ? 'ended without an exit status' : signal !== null ? `killed by ${signal}` : `exited with code ${String(exit.code)}`;
