@@ -41,3 +41,30 @@ export { type WireError, toWireError } from './wire-error.js';
 export { InvalidMessageError, parseControllerMessage, parseWorkerMessage } from './validate.js';
 export { UnsendableValueError, encode, decode, isSendable } from './codec.js';
 export { FRAME_HEADER_BYTES, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter, STREAM_PREAMBLE, PreambleScanner } from './framing.js';
+export { MessageBatcher, unpackFrames } from './message-batcher.js';
+export {
+  AgentMessageType,
+  type ChallengeMessage,
+  type JoinRole,
+  type JoinMessage,
+  type WelcomeMessage,
+  type StartMessage,
+  type KillMessage,
+  type LinkMessage,
+  type MakeTempDirMessage,
+  type MakeDirMessage,
+  type OpenMessage,
+  type WriteMessage,
+  type CommitMessage,
+  type AbortMessage,
+  type ReadMessage,
+  type RemoveMessage,
+  type ReplyMessage,
+  type OutputMessage,
+  type ExitedMessage,
+  type FileRequest,
+  type AgentRequest,
+  type AgentReport,
+} from './agent-messages.js';
+export { parseChallenge, parseJoin, parseWelcome, parseAgentRequest, parseAgentReport } from './agent-validate.js';
+export { type JoinClaim, makeNonce, joinProof, verifyJoinProof } from './join-proof.js';

@@ -2,5 +2,6 @@
  * The wire protocol's version. Both ends send it in the handshake (`hello` and
  * `ready`); a peer that speaks another version is refused before any call is made.
  * Bump it on any change to the message shapes or the codec's options.
+ * Version 3 added the join handshake and the host agent's channel (the WebSocket transport).
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;

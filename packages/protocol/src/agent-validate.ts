@@ -1,0 +1,185 @@
+import type { AgentReport, AgentRequest, ChallengeMessage, JoinMessage, WelcomeMessage } from './agent-messages.js';
+import { InvalidMessageError } from './validate.js';
+
+type Obj = Record<string, unknown>;
+
+/** Longest host name, ticket, path or prefix accepted on the agent channel. */
+const MAX_TEXT = 4096;
+
+function object(value: unknown): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidMessageError('a message must be an object');
+  return value as Obj;
+}
+
+function fail(m: Obj, what: string): never {
+  throw new InvalidMessageError(`malformed "${String(m['type'])}" message: ${what}`);
+}
+
+function int(m: Obj, key: string, max = Number.MAX_SAFE_INTEGER): void {
+  const v = m[key];
+  if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) fail(m, `"${key}" must be an integer from 0 to ${max}`);
+}
+
+function text(m: Obj, key: string, { empty = true, max = MAX_TEXT } = {}): void {
+  const v = m[key];
+  if (typeof v !== 'string' || v.length > max || (!empty && v === '')) fail(m, `"${key}" must be a ${empty ? '' : 'non-empty '}string of at most ${max} characters`);
+}
+
+function bytes(m: Obj, key: string, length?: number): void {
+  const v = m[key];
+  if (!(v instanceof Uint8Array) || (length !== undefined && v.byteLength !== length)) fail(m, `"${key}" must be ${length === undefined ? 'bytes' : `${length} bytes`}`);
+}
+
+function nullableInt(m: Obj, key: string): void {
+  const v = m[key];
+  if (v !== null && !Number.isSafeInteger(v)) fail(m, `"${key}" must be an integer or null`);
+}
+
+/**
+ * Checks the controller's `challenge`.
+ *
+ * @throws {@link InvalidMessageError} naming what is wrong
+ */
+export function parseChallenge(value: unknown): ChallengeMessage {
+  const m = object(value);
+  if (m['type'] !== 'challenge') throw new InvalidMessageError(`expected a "challenge" message, got ${JSON.stringify(String(m['type']))}`);
+  int(m, 'version');
+  bytes(m, 'nonce', 32);
+  return m as unknown as ChallengeMessage;
+}
+
+/**
+ * Checks a peer's `join` (its proof is checked by `verifyJoinProof`).
+ *
+ * @throws {@link InvalidMessageError} naming what is wrong
+ */
+export function parseJoin(value: unknown): JoinMessage {
+  const m = object(value);
+  if (m['type'] !== 'join') throw new InvalidMessageError(`expected a "join" message, got ${JSON.stringify(String(m['type']))}`);
+  int(m, 'version');
+  if (m['role'] !== 'host' && m['role'] !== 'slot') fail(m, '"role" must be "host" or "slot"');
+  text(m, 'host', { empty: false, max: 255 });
+  int(m, 'slot', 65_535);
+  int(m, 'slots', 65_535);
+  text(m, 'ticket', { max: 128 });
+  bytes(m, 'proof', 32);
+  int(m, 'pid');
+  text(m, 'hostname', { max: 255 });
+  text(m, 'node', { max: 64 });
+  if (m['role'] === 'host' && (m['slots'] as number) < 1) fail(m, 'a host must offer at least 1 slot');
+  if (m['role'] === 'slot' && m['ticket'] === '') fail(m, 'a slot must present its ticket');
+  return m as unknown as JoinMessage;
+}
+
+/**
+ * Checks the controller's `welcome`.
+ *
+ * @throws {@link InvalidMessageError} naming what is wrong
+ */
+export function parseWelcome(value: unknown): WelcomeMessage {
+  const m = object(value);
+  if (m['type'] !== 'welcome') throw new InvalidMessageError(`expected a "welcome" message, got ${JSON.stringify(String(m['type']))}`);
+  int(m, 'heartbeatMs');
+  int(m, 'misses');
+  return m as unknown as WelcomeMessage;
+}
+
+/**
+ * Checks a message the controller sends a host agent after `welcome`.
+ *
+ * @throws {@link InvalidMessageError} naming what is wrong
+ */
+export function parseAgentRequest(value: unknown): AgentRequest {
+  const m = object(value);
+  switch (m['type']) {
+    case 'start': {
+      int(m, 'id');
+      int(m, 'slot', 65_535);
+      text(m, 'ticket', { empty: false, max: 128 });
+      text(m, 'workerEntry', { empty: false });
+      text(m, 'tempPath', { empty: false });
+      text(m, 'node');
+      int(m, 'niceness', 19);
+      text(m, 'initCmd', { max: 65_536 });
+      const env = m['env'];
+      if (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.entries(env).every(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string')) {
+        fail(m, '"env" must map variable names to strings');
+      }
+      break;
+    }
+    case 'kill':
+      int(m, 'slot', 65_535);
+      break;
+    case 'link':
+      int(m, 'heartbeatMs');
+      int(m, 'misses');
+      break;
+    case 'fs-mktemp':
+      int(m, 'id');
+      text(m, 'prefix', { max: 64 });
+      break;
+    case 'fs-mkdir':
+    case 'fs-read':
+    case 'fs-remove':
+      int(m, 'id');
+      text(m, 'path', { empty: false });
+      break;
+    case 'fs-open':
+      int(m, 'id');
+      text(m, 'path', { empty: false });
+      int(m, 'mode', 0o7777);
+      break;
+    case 'fs-write':
+      int(m, 'id');
+      int(m, 'handle');
+      bytes(m, 'data');
+      break;
+    case 'fs-commit':
+      int(m, 'id');
+      int(m, 'handle');
+      int(m, 'size');
+      if (typeof m['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(m['sha256'])) fail(m, '"sha256" must be 64 hex digits');
+      break;
+    case 'fs-abort':
+      int(m, 'id');
+      int(m, 'handle');
+      break;
+    default:
+      throw new InvalidMessageError(`unknown agent request type ${JSON.stringify(String(m['type']))}`);
+  }
+  return m as unknown as AgentRequest;
+}
+
+/**
+ * Checks a message a host agent sends the controller after `join`.
+ *
+ * @throws {@link InvalidMessageError} naming what is wrong
+ */
+export function parseAgentReport(value: unknown): AgentReport {
+  const m = object(value);
+  switch (m['type']) {
+    case 'reply': {
+      int(m, 'id');
+      const error = m['error'];
+      if (error !== undefined) {
+        const e = object(error);
+        if (typeof e['name'] !== 'string' || typeof e['message'] !== 'string') fail(m, '"error" must be { name, message }');
+      }
+      break;
+    }
+    case 'output':
+      int(m, 'slot', 65_535);
+      if (m['stream'] !== 'stdout' && m['stream'] !== 'stderr') fail(m, '"stream" must be "stdout" or "stderr"');
+      if (typeof m['text'] !== 'string') fail(m, '"text" must be a string');
+      break;
+    case 'exited':
+      int(m, 'slot', 65_535);
+      int(m, 'pid');
+      nullableInt(m, 'code');
+      if (m['signal'] !== null && typeof m['signal'] !== 'string') fail(m, '"signal" must be a string or null');
+      break;
+    default:
+      throw new InvalidMessageError(`unknown agent report type ${JSON.stringify(String(m['type']))}`);
+  }
+  return m as unknown as AgentReport;
+}
