@@ -21,6 +21,14 @@ export interface ServerInfo {
   readonly meanMs: number;
 }
 
+/** A host that joined the running grid (`grid.addHost`, or a transport's `watchHosts`). */
+export interface HostInfo {
+  readonly name: string;
+  readonly slots: number;
+  /** Its temp path, on the host. */
+  readonly tempPath: string;
+}
+
 /** A line a worker wrote. */
 export interface OutputEvent {
   readonly host: string;
@@ -51,6 +59,10 @@ export type GridEvents = {
   'server-restarted': (server: ServerInfo, restarts: number) => void;
   /** A service's restart policy gave a slot up: no more attempts there. */
   'server-given-up': (slot: { readonly service: string; readonly host: string; readonly slot: number }, error: WorkerLostError) => void;
+  /** A host joined the running grid; its servers were announced as `server-added` first. */
+  'host-added': (host: HostInfo) => void;
+  /** A host announced by the transport (`watchHosts`) could not be added; nothing of it stays. */
+  'host-failed': (name: string, error: Error) => void;
   /** A call was sent. */
   'call-started': (call: CallEvent) => void;
   /** A call ended, either way, after `elapsedMs`. */

@@ -101,8 +101,7 @@ type GridEmitter = new () => TypedEmitter.default<GridEvents>;
  * ```
  */
 export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposable {
-  /** The hosts, with defaults filled in. */
-  readonly hosts: readonly ResolvedHost[];
+  readonly #hosts: ResolvedHost[];
   readonly #transport: Transport;
   readonly #options: GridOptions;
   readonly #links: WorkerLink[] = [];
@@ -121,12 +120,15 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   #debug: boolean;
   #verbose: boolean;
   #terminated: Promise<void> | undefined;
+  /** Publish, setLoader and addHost run one at a time: each must see the others' workers and services. */
+  #membership: Promise<unknown> = Promise.resolve();
+  #unwatchHosts: (() => void) | undefined;
 
   private constructor(options: GridOptions, hosts: ResolvedHost[]) {
     super();
     this.#options = options;
     this.#transport = options.transport;
-    this.hosts = hosts;
+    this.#hosts = hosts;
     this.#heartbeat = {
       intervalMs: options.heartbeat?.intervalMs ?? 1000,
       misses: options.heartbeat?.misses ?? 10,
@@ -157,12 +159,41 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, grid.#heartbeat);
       grid.#workerEntry = await grid.#staging.stageWorker(options.workerEntry ?? bundledWorkerEntry(), grid.#onStagingProgress);
       await grid.#startWorkers();
+      grid.#unwatchHosts = grid.#transport.watchHosts?.((spec) => grid.#hostJoined(spec));
     } catch (error) {
       // Nothing the grid made is of use after a failed start, its temp folders included.
       await grid.terminate({ cleanup: true }).catch(() => undefined);
       throw error;
     }
     return grid;
+  }
+
+  /** The hosts, with defaults filled in: those given to `start`, and those added since. */
+  get hosts(): readonly ResolvedHost[] {
+    return [...this.#hosts];
+  }
+
+  /**
+   * Adds a host to the running grid: elastic growth, which the seed does not have. The
+   * host gets what the others have (its temp path, the worker runtime, every earlier
+   * `copyFiles` made to all hosts, redone from the files as they are now), a worker on
+   * each slot, and a copy of every published service; its servers then join the pools
+   * (waiting `acquireService` calls are served first come, first served). A transport
+   * whose hosts join by themselves (`watchHosts`) has this called for each.
+   *
+   * A host whose name is in the grid joins again only when all its workers are lost: it
+   * starts afresh (a new temp path, fresh copies made from what was published), and any
+   * restart still waiting for it gives way.
+   *
+   * @returns the servers added, one per service and slot
+   * @throws TypeError for a malformed spec; {@link HostgridError} when a host of that name
+   *   has workers running; `StagingError`, a start failure or a `LoadError` as `start` and
+   *   `publish` would, after stopping whatever was started for the host; {@link HaltedError} after terminate
+   */
+  async addHost(spec: string | HostSpec): Promise<ServerInfo[]> {
+    this.#assertRunning();
+    const host = resolveHosts([spec])[0]!;
+    return this.#exclusive(() => this.#addHost(host));
   }
 
   /**
@@ -199,6 +230,11 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (basename(path) === 'manifest.json') {
       throw new TypeError('[hostgrid] setLoader: a loader may not be named manifest.json (the name of the staging manifest beside it)');
     }
+    await this.#exclusive(() => this.#reload(path));
+  }
+
+  async #reload(path: string): Promise<void> {
+    this.#assertRunning();
     if (this.#services.size > 0) {
       throw new HostgridError({ message: `setLoader must come before publish: ${[...this.#services.keys()].join(', ')} already published` });
     }
@@ -227,7 +263,12 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   async publish(target: object | PublishSpec, options: PublishOptions = {}): Promise<ServiceId> {
     this.#assertRunning();
     checkPublishOptions(options);
-    const { className, create } = publishTarget(target, locateClass);
+    const plan = publishTarget(target, locateClass);
+    return this.#exclusive(() => this.#publish(plan, options));
+  }
+
+  async #publish({ className, create }: PublishPlan, options: PublishOptions): Promise<ServiceId> {
+    this.#assertRunning();
     const links = this.#links.filter((link) => link.alive);
     // Every host's copy of the module is found before anything is sent.
     const modules = links.map((link) => this.#staging!.moduleFor(link.host.name, create.module));
@@ -460,7 +501,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   };
 
   async #startWorkers(): Promise<void> {
-    const slots = this.hosts.flatMap((host) => Array.from({ length: host.slots }, (_, slot) => ({ host, slot })));
+    const slots = this.#hosts.flatMap((host) => Array.from({ length: host.slots }, (_, slot) => ({ host, slot })));
     // The first failure stops the other starts: the grid will not start anyway.
     const starting = new AbortController();
     const signal = AbortSignal.any([this.#starting.signal, starting.signal]);
@@ -481,7 +522,75 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       if (failures.length === 1) throw first;
       throw new HostgridError({ message: `${failures.length} of ${slots.length} workers failed to start; the first: ${first.message}`, cause: first });
     }
-    this.#log(`started ${this.#links.length} workers on ${this.hosts.length} hosts over ${this.#transport.name}`);
+    this.#log(`started ${this.#links.length} workers on ${this.#hosts.length} hosts over ${this.#transport.name}`);
+  }
+
+  async #addHost(host: ResolvedHost): Promise<ServerInfo[]> {
+    this.#assertRunning();
+    if (this.#links.some((link) => link.alive && link.host.name === host.name)) {
+      throw new HostgridError({ host: host.name, message: `host "${host.name}" is already in the grid, with workers running; give a new host another name` });
+    }
+    const known = this.#hosts.findIndex((h) => h.name === host.name);
+    for (const [label, restart] of this.#restarts) if (label.startsWith(`${host.name}/`)) restart.abort.abort();
+    const staging = this.#staging!;
+    await staging.addHost(host, this.#onStagingProgress);
+    const links: WorkerLink[] = [];
+    const made: Service[] = [];
+    try {
+      const outcomes = await Promise.allSettled(Array.from({ length: host.slots }, (_, slot) => WorkerLink.open(this.#linkOptions(host, slot))));
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') links.push(outcome.value);
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      for (const service of this.#services.values()) {
+        const module = staging.moduleFor(host.name, service.create.module);
+        await Promise.all(links.map((link) => link.create({ service: service.id, ...service.create, module })));
+        made.push(service);
+      }
+      if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
+    } catch (error) {
+      for (const link of links) link.kill();
+      if (known < 0) await staging.dropHost(host.name);
+      throw error;
+    }
+    if (known >= 0) this.#hosts[known] = host;
+    else this.#hosts.push(host);
+    this.#links.push(...links);
+    const added: ServerInfo[] = [];
+    for (const service of made) {
+      for (const link of links) {
+        if (this.#services.get(service.id) !== service) {
+          if (link.alive) void link.destroy(service.id).catch(() => undefined);
+          continue;
+        }
+        // A worker lost meanwhile is in no pool, so no loss event could take it out.
+        if (!link.alive) continue;
+        const server = new Server(link, service.id);
+        server.observer = this.#observer;
+        service.pool.add(server);
+        added.push(serverInfo(server));
+        this.emit('server-added', serverInfo(server));
+      }
+    }
+    this.emit('host-added', { name: host.name, slots: host.slots, tempPath: staging.tempPathOf(host.name) });
+    this.#log(`added host ${host.name} (${host.slots} slots) with ${made.length} services`);
+    return added;
+  }
+
+  /** A host announced by the transport's `watchHosts`: added, or reported as failed. */
+  #hostJoined(spec: HostSpec): void {
+    const name = typeof spec === 'object' && spec !== null ? String(spec.name) : String(spec);
+    this.addHost(spec).catch((error: unknown) => {
+      if (this.#terminated !== undefined) return;
+      this.#log(`host ${name} could not join: ${(error as Error).message}`);
+      this.emit('host-failed', name, error as Error);
+    });
+  }
+
+  /** Runs `task` after every earlier membership change (publish, setLoader, addHost) has ended. */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#membership.then(task);
+    this.#membership = run.catch(() => undefined);
+    return run;
   }
 
   #callOn(service: Service, server: Server, method: string, args: readonly unknown[]): Result<unknown> {
@@ -696,6 +805,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   async #terminateAll(cleanup: boolean): Promise<void> {
+    this.#unwatchHosts?.();
     for (const restart of this.#restarts.values()) restart.abort.abort();
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });

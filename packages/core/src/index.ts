@@ -32,7 +32,7 @@ export { Result } from './result.js';
 export type { ServiceProxy } from './proxy.js';
 export type { AcquireOptions } from './server-pool.js';
 export type { HeartbeatOptions } from './worker-link.js';
-export type { GridEvents, ServerInfo, OutputEvent, CallEvent } from './events.js';
+export type { GridEvents, ServerInfo, OutputEvent, CallEvent, HostInfo } from './events.js';
 export { type HostSpec, type ResolvedHost, resolveHosts } from './host-spec.js';
 export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest, HostFiles } from './transport.js';
 export {

@@ -34,8 +34,8 @@ export interface StageOutcome {
  * The manifest lists a file only after the file was written whole.
  */
 export class StagingRoot {
-  /** Names of the hosts that see this temp path. */
-  readonly hosts: readonly string[];
+  /** Names of the hosts that see this temp path (a host that joins a shared one is added). */
+  readonly hosts: string[];
   readonly files: HostFiles;
   /** The temp path, absolute, on the host. */
   readonly path: string;
@@ -46,7 +46,7 @@ export class StagingRoot {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(hosts: readonly string[], files: HostFiles, path: string, created: boolean) {
-    this.hosts = hosts;
+    this.hosts = [...hosts];
     this.files = files;
     this.path = path;
     this.created = created;

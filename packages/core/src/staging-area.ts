@@ -2,11 +2,14 @@ import { rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HashCache, StagingInputError, buildManifest, selectFiles, type SelectedFile, type Selection } from '@hostgrid/staging';
+import { HashCache, StagingInputError, buildManifest, selectFiles, type Manifest, type SelectedFile, type Selection } from '@hostgrid/staging';
 import { HostgridError, StagingError } from './errors.js';
 import type { ResolvedHost } from './host-spec.js';
 import { GRID_FOLDER, StagingRoot, gridFile, type StageOutcome, type StageProgress } from './stager.js';
-import type { HostFiles, Transport } from './transport.js';
+import type { Transport } from './transport.js';
+
+/** Heartbeat timing, for transports whose file connections later carry workers. */
+type Link = { readonly intervalMs: number; readonly misses: number };
 
 /** Options of `grid.copyFiles`. */
 export interface CopyOptions {
@@ -48,11 +51,24 @@ export interface StagingProgressEvent extends StageProgress {
  * temp path.
  */
 export class StagingArea {
-  readonly #roots: ReadonlyMap<string, StagingRoot>;
+  readonly #transport: Transport;
+  readonly #link: Link;
+  readonly #roots: Map<string, StagingRoot>;
+  /** The one root of `sharedTempPath`, when the hosts share one. */
+  readonly #shared: StagingRoot | undefined;
+  /** Roots of hosts that joined again under the same name: removed at cleanup too. */
+  readonly #retired: StagingRoot[] = [];
   readonly #hashes = new HashCache();
+  /** The worker entry last staged, for hosts that join later. */
+  #worker: { file: SelectedFile; manifest: Manifest } | undefined;
+  /** The copies made to every host, in order, for hosts that join later. */
+  readonly #copies: Array<{ rootDir: string; patterns: readonly string[]; exclude: readonly string[] | undefined }> = [];
 
-  private constructor(roots: ReadonlyMap<string, StagingRoot>) {
+  private constructor(transport: Transport, link: Link, roots: Map<string, StagingRoot>, shared: StagingRoot | undefined) {
+    this.#transport = transport;
+    this.#link = link;
     this.#roots = roots;
+    this.#shared = shared;
   }
 
   /**
@@ -61,44 +77,67 @@ export class StagingArea {
    *
    * @throws {@link StagingError} naming the host and the path that could not be made
    */
-  static async prepare(
-    transport: Transport,
-    hosts: readonly ResolvedHost[],
-    sharedTempPath: string | undefined,
-    link: { readonly intervalMs: number; readonly misses: number },
-  ): Promise<StagingArea> {
-    const filesOf = (host: ResolvedHost): HostFiles => transport.files(host, link);
-    const make = async (host: ResolvedHost, path: string | undefined): Promise<{ path: string; created: boolean }> => {
-      const files = filesOf(host);
-      try {
-        if (path === undefined) return { path: await files.makeTempDir('hostgrid-'), created: true };
-        return { path, created: await files.makeDir(path) };
-      } catch (error) {
-        // A transport's own errors (a refused host key, a failed login) already say it all.
-        if (error instanceof HostgridError) throw error;
-        const where = path ?? 'a new folder in its temporary directory';
-        throw new StagingError({ host: host.name, path, message: `cannot make the temp path ${path === undefined ? where : `"${path}"`} on host "${host.name}": ${(error as Error).message}`, cause: error });
-      }
-    };
+  static async prepare(transport: Transport, hosts: readonly ResolvedHost[], sharedTempPath: string | undefined, link: Link): Promise<StagingArea> {
     const roots = new Map<string, StagingRoot>();
     if (sharedTempPath !== undefined) {
       const first = hosts[0]!;
-      const made = await make(first, sharedTempPath);
-      const root = new StagingRoot(hosts.map((host) => host.name), filesOf(first), made.path, made.created);
+      const made = await makeTempPath(transport, first, sharedTempPath, link);
+      const root = new StagingRoot(hosts.map((host) => host.name), transport.files(first, link), made.path, made.created);
       for (const host of hosts) roots.set(host.name, root);
-    } else {
-      const made = await Promise.allSettled(hosts.map((host) => make(host, host.tempPath)));
-      made.forEach((outcome, i) => {
-        const host = hosts[i]!;
-        if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], filesOf(host), outcome.value.path, outcome.value.created));
-      });
-      const failed = made.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-      if (failed !== undefined) {
-        await new StagingArea(roots).cleanup();
-        throw failed.reason;
-      }
+      return new StagingArea(transport, link, roots, root);
     }
-    return new StagingArea(roots);
+    const made = await Promise.allSettled(hosts.map((host) => makeTempPath(transport, host, host.tempPath, link)));
+    made.forEach((outcome, i) => {
+      const host = hosts[i]!;
+      if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], transport.files(host, link), outcome.value.path, outcome.value.created));
+    });
+    const area = new StagingArea(transport, link, roots, undefined);
+    const failed = made.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined) {
+      await area.cleanup();
+      throw failed.reason;
+    }
+    return area;
+  }
+
+  /**
+   * Gives a host that joins a running grid what the others have: its temp path (or the
+   * shared one), the worker runtime, and again every `copy` that was made to all hosts
+   * (the files as they are now). A host of a known name gets a fresh temp path; the old
+   * one is removed with the others at cleanup.
+   *
+   * @throws {@link StagingError} as `prepare` and `copy` do; the host is then not added
+   */
+  async addHost(host: ResolvedHost, onProgress: (event: StagingProgressEvent) => void): Promise<void> {
+    let root = this.#shared;
+    if (root === undefined) {
+      const made = await makeTempPath(this.#transport, host, host.tempPath, this.#link);
+      root = new StagingRoot([host.name], this.#transport.files(host, this.#link), made.path, made.created);
+    }
+    const progress = (p: StageProgress): void => onProgress({ host: host.name, ...p });
+    try {
+      if (this.#worker !== undefined) await root.stage([this.#worker.file], this.#worker.manifest, progress);
+      for (const copy of this.#copies) {
+        const selection = await selectFiles(copy.rootDir, copy.patterns, copy.exclude === undefined ? {} : { exclude: copy.exclude });
+        await root.stage(selection.files, await buildManifest(selection, this.#hashes), progress);
+      }
+    } catch (error) {
+      if (root !== this.#shared && root.created) await root.files.remove(root.path).catch(() => undefined);
+      throw error instanceof HostgridError ? error : new StagingError({ host: host.name, message: `cannot stage on host "${host.name}": ${(error as Error).message}`, cause: error });
+    }
+    const old = this.#roots.get(host.name);
+    if (old !== undefined && old !== root) this.#retired.push(old);
+    if (!root.hosts.includes(host.name)) root.hosts.push(host.name);
+    this.#roots.set(host.name, root);
+  }
+
+  /** Forgets a host that could not be added after all, removing the temp path made for it. */
+  async dropHost(name: string): Promise<void> {
+    const root = this.#roots.get(name);
+    if (root === undefined) return;
+    this.#roots.delete(name);
+    if (root === this.#shared) return;
+    if (root.created) await root.files.remove(root.path).catch(() => undefined);
   }
 
   /** The host's temp path. */
@@ -120,6 +159,7 @@ export class StagingArea {
   async stageWorker(entry: string, onProgress: (event: StagingProgressEvent) => void): Promise<string> {
     const file = await fileOf(entry, gridFile(basename(entry)));
     const local = await buildManifest({ files: [file] }, this.#hashes);
+    this.#worker = { file, manifest: local };
     await Promise.all(this.#distinctRoots().map((root) => root.stage([file], local, (p) => onProgress({ host: root.hosts[0]!, ...p }))));
     return file.path;
   }
@@ -150,6 +190,7 @@ export class StagingArea {
     const local = await buildManifest(selection, this.#hashes);
     const roots = [...new Set(hosts.map((host) => this.#root(host)))];
     const outcomes = await Promise.all(roots.map((root) => root.stage(selection.files, local, (p) => onProgress({ host: root.hosts.find((h) => hosts.includes(h))!, ...p }))));
+    if (options.hosts === undefined) this.#copies.push({ rootDir, patterns: [...patterns], exclude: options.exclude === undefined ? undefined : [...options.exclude] });
     const reports: HostCopyReport[] = [];
     roots.forEach((root, i) => {
       const copiedBy = root.hosts.find((host) => hosts.includes(host))!;
@@ -198,6 +239,8 @@ export class StagingArea {
 
   /** Removes the temp paths the grid made (and only those). */
   async cleanup(): Promise<void> {
+    // A retired root belonged to a host that went away: remove it if it can be, quietly.
+    await Promise.allSettled(this.#retired.filter((root) => root.created).map((root) => root.files.remove(root.path)));
     const created = this.#distinctRoots().filter((root) => root.created);
     const outcomes = await Promise.allSettled(created.map((root) => root.files.remove(root.path)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -212,6 +255,25 @@ export class StagingArea {
 
   #distinctRoots(): StagingRoot[] {
     return [...new Set(this.#roots.values())];
+  }
+}
+
+/**
+ * Makes a host's temp path: `path` when given (made if missing), else a new folder in
+ * the host's temporary directory.
+ *
+ * @throws {@link StagingError} naming the host and the path that could not be made
+ */
+async function makeTempPath(transport: Transport, host: ResolvedHost, path: string | undefined, link: Link): Promise<{ path: string; created: boolean }> {
+  const files = transport.files(host, link);
+  try {
+    if (path === undefined) return { path: await files.makeTempDir('hostgrid-'), created: true };
+    return { path, created: await files.makeDir(path) };
+  } catch (error) {
+    // A transport's own errors (a refused host key, a failed login) already say it all.
+    if (error instanceof HostgridError) throw error;
+    const where = path === undefined ? 'a new folder in its temporary directory' : `"${path}"`;
+    throw new StagingError({ host: host.name, path, message: `cannot make the temp path ${where} on host "${host.name}": ${(error as Error).message}`, cause: error });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ResolvedHost } from './host-spec.js';
+import type { HostSpec, ResolvedHost } from './host-spec.js';
 
 /** What a transport is asked to start: one worker for one slot of one host. */
 export interface SpawnRequest {
@@ -132,6 +132,16 @@ export interface Transport {
    * made for files also carry workers later (and must watch the link the same way).
    */
   files(host: ResolvedHost, link?: { readonly intervalMs: number; readonly misses: number }): HostFiles;
+  /**
+   * For a transport whose hosts join by themselves (workers that dial in): announces each
+   * host that joins after `Grid.start`, or joins again after losing its workers. The grid
+   * subscribes once, after its start, and calls `grid.addHost` for each (which stages,
+   * calls `spawn` for its slots and publishes every service on them); it unsubscribes at
+   * terminate. A transport without joining hosts leaves this out.
+   *
+   * @returns a function that ends the subscription
+   */
+  watchHosts?(joined: (host: HostSpec) => void): () => void;
   /** Releases the transport's own resources. Called once, by `grid.terminate()`. */
   close(): Promise<void>;
 }

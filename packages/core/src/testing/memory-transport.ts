@@ -1,4 +1,5 @@
 import { localHostFiles } from '../local-files.js';
+import type { HostSpec } from '../host-spec.js';
 import type { Channel, ChannelHandlers, SpawnRequest, Transport } from '../transport.js';
 
 /** The worker side of an in-memory channel, as the worker runtime's session sees it. */
@@ -32,6 +33,8 @@ export interface MemoryTransport extends Transport {
   crash(host: string, slot: number): void;
   /** Whether a worker's channel is still open. */
   isOpen(host: string, slot: number): boolean;
+  /** Announces a host that joins by itself, as a transport with dialing-in workers would (`watchHosts`). */
+  join(host: HostSpec): void;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface MemoryTransport extends Transport {
  */
 export function memoryTransport(options: MemoryTransportOptions): MemoryTransport {
   const channels = new Map<string, MemoryChannel>();
+  const watchers = new Set<(host: HostSpec) => void>();
   let closed = false;
   return {
     name: 'memory',
@@ -70,6 +74,13 @@ export function memoryTransport(options: MemoryTransportOptions): MemoryTranspor
     },
     isOpen(host: string, slot: number): boolean {
       return channels.has(`${host}/${slot}`);
+    },
+    watchHosts(joined: (host: HostSpec) => void): () => void {
+      watchers.add(joined);
+      return () => watchers.delete(joined);
+    },
+    join(host: HostSpec): void {
+      for (const joined of watchers) joined(host);
     },
     async close(): Promise<void> {
       closed = true;
