@@ -27,6 +27,14 @@ export interface ConformanceOptions<T extends Transport = Transport> {
   isRunning(server: ServerInfo, transport: T): boolean | Promise<boolean>;
   /** More grid options (heartbeat timing, …). */
   readonly gridOptions?: Partial<GridOptions>;
+  /**
+   * A host that is not in `hosts`, for the test of `grid.addHost` (a host joining after
+   * publish). A transport whose hosts dial in should have it ready to join (or started by
+   * `joinLateHost`).
+   */
+  readonly lateHost?: HostSpec;
+  /** Makes `lateHost` reachable before it is added (e.g. starts its agent); called by the addHost test. */
+  joinLateHost?(host: HostSpec, transport: T): void | Promise<void>;
 }
 
 const fixtureUrl = (name: string): string => new URL(`./fixtures/${name}.js`, import.meta.url).href;
@@ -236,6 +244,21 @@ export function describeTransportConformance<T extends Transport>(name: string, 
       expect(id).toBe('Recorder.2');
       const reports = await g.grid.gather(g.grid.broadcast<{ label: string }>(id, 'report'));
       expect(reports.map((report) => report.label)).toEqual(Array(totalSlots).fill('constructed'));
+    });
+
+    it.runIf(options.lateHost !== undefined)('gives a host added after publish every service, staged files included, and it serves calls', async () => {
+      await using g = await startGrid();
+      const late = options.lateHost!;
+      await options.joinLateHost?.(late, g.transport);
+      const added = await g.grid.addHost(late);
+      const slots = late.slots ?? 1;
+      expect(added.map((server) => server.host)).toEqual(Array.from({ length: slots }, () => late.name));
+      expect(g.grid.servers(g.id)).toHaveLength(totalSlots + slots);
+      // Every server answers, the new ones with a fresh copy of what was published.
+      const results = g.grid.broadcast<number>(g.id, 'append', 'x');
+      expect(await g.grid.gather(results)).toEqual(Array.from({ length: totalSlots + slots }, () => 1));
+      const staged = await g.grid.publish({ module: fixtureUrl('recorder'), export: 'Recorder', args: ['late'] });
+      expect(g.grid.servers(staged).filter((server) => server.host === late.name)).toHaveLength(slots);
     });
 
     it('terminates one service without touching the others', async () => {
