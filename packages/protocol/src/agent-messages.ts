@@ -101,6 +101,8 @@ export interface StartMessage {
 export interface KillMessage {
   readonly type: 'kill';
   readonly slot: number;
+  /** Only if the slot's worker has this pid (a newer worker in the slot is spared); 0: whatever runs there. */
+  readonly pid: number;
 }
 
 /** New link timing (when the grid's heartbeat differs from the `welcome`'s). */

@@ -102,7 +102,7 @@ describe('agent channel validation', () => {
   it('accepts each agent request and report', () => {
     const requests = [
       { type: 'start', id: 1, slot: 0, ticket: 't', workerEntry: '/a/w.js', tempPath: '/a', node: '', niceness: 3, initCmd: '', env: { A_1: 'x' } },
-      { type: 'kill', slot: 1 },
+      { type: 'kill', slot: 1, pid: 0 },
       { type: 'link', heartbeatMs: 200, misses: 3 },
       { type: 'fs-mktemp', id: 1, prefix: 'hostgrid-' },
       { type: 'fs-mkdir', id: 1, path: '/a' },

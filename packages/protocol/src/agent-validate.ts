@@ -109,6 +109,7 @@ export function parseAgentRequest(value: unknown): AgentRequest {
     }
     case 'kill':
       int(m, 'slot', 65_535);
+      int(m, 'pid');
       break;
     case 'link':
       int(m, 'heartbeatMs');

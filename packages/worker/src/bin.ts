@@ -1,6 +1,7 @@
 /**
  * The `hostgrid-worker` process: one worker slot, talking to its controller over an
- * inherited socket (`--fd <n>`) or over stdin/stdout (`--stdio`). Bundled into one
+ * inherited socket (`--fd <n>`) or over stdin/stdout (`--stdio`); or, with `--connect`,
+ * a host agent that dials in to a controller over WebSocket (and the slot workers it starts). Bundled into one
  * dependency-free file, `dist/hostgrid-worker.js`, so that staging it is one copy.
  * Imports are kept to what a worker needs: Node's start-up time is paid by every slot.
  */
@@ -51,6 +52,12 @@ function main(): void {
       process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
       return;
     }
+    case 'connect': {
+      installCrashHandlers();
+      // Loaded only here: `ws` costs start-up time that --fd and --stdio workers must not pay.
+      void import('./connect/main.js').then((connect) => connect.runConnect(command, finish));
+      return;
+    }
     default:
       command satisfies never;
   }
@@ -69,6 +76,13 @@ async function serve(input: Readable, output: Writable): Promise<void> {
   setTimeout(() => process.exit(code), FLUSH_GRACE_MS);
   await channel.flushed;
   process.exit(code);
+}
+
+/** Exits with `code`, after `flushed` (at most {@link FLUSH_GRACE_MS}). */
+function finish(code: number, flushed?: Promise<void>): void {
+  if (flushed === undefined) process.exit(code);
+  setTimeout(() => process.exit(code), FLUSH_GRACE_MS);
+  void flushed.then(() => process.exit(code));
 }
 
 function installCrashHandlers(): void {

@@ -17,6 +17,10 @@ export const WorkerExitCode = {
   Protocol: 4,
   /** The controller speaks another protocol version. */
   Version: 5,
+  /** `--connect`: the controller could not be reached (again) within `--retry-for`. */
+  Unreachable: 6,
+  /** `--connect`: the controller refused this peer (wrong token, other version), or its certificate is not trusted. */
+  Refused: 7,
 } as const;
 
 /** The exit code for a session that ended this way. */
