@@ -25,3 +25,9 @@ export { cleanupSshLeftovers } from './cleanup.js';
 export type { CleanupOptions, CleanupReport } from './cleanup.js';
 export { MissingInfrastructureError, TestbedError, TestbedStartError } from './errors.js';
 export { isGone } from './processes.js';
+export { startSlurm } from './slurm.js';
+export type {
+  NodeRef, SallocOptions, SbatchOptions, SlurmAllocation, SlurmJobInfo, SlurmNode, SlurmStep, SlurmTestbed, SlurmTrackedPid, StartSlurmOptions,
+} from './slurm-testbed.js';
+export { requireSlurmInfrastructure, type SlurmInfrastructure } from './slurm-infrastructure.js';
+export { parseScontrolLine } from './slurm-jobs.js';
