@@ -78,7 +78,9 @@ export async function runAgent(options: AgentOptions, stop: AbortSignal): Promis
   async function serve(dialOptions: DialOptions, agentFiles: AgentFiles, agent: AgentOptions, signal: AbortSignal): Promise<string> {
     let ended!: (why: string) => void;
     const done = new Promise<string>((resolve) => (ended = resolve));
-    let handle: (data: Buffer) => void = () => undefined;
+    // Requests right behind the welcome can arrive before the handler below is set: held until then.
+    const held: Buffer[] = [];
+    let handle: (data: Buffer) => void = (data) => held.push(data);
     const { ws, welcome } = await dial(dialOptions, {
       message: (data) => handle(data),
       close: (code, reason) => ended(`closed ${code}${reason === '' ? '' : ` ${reason}`}`),
@@ -102,6 +104,7 @@ export async function runAgent(options: AgentOptions, stop: AbortSignal): Promis
       }
       void answer(request, processes, agentFiles, send, watch);
     };
+    for (const data of held.splice(0)) handle(data);
     const onStop = (): void => {
       ws.close(1000, 'agent stopping');
       ended('the agent was stopped');

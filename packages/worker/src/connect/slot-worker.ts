@@ -19,12 +19,17 @@ export interface SlotConnection {
  * @throws `DialError` when the controller cannot be reached or refuses the slot
  */
 export async function runSlotWorker(options: DialOptions, session: WorkerSessionOptions = {}): Promise<SlotConnection> {
-  let onMessage: (data: Buffer) => void = () => undefined;
-  let onClose: () => void = () => undefined;
+  // Messages right behind the welcome (the controller's hello) can arrive before the session is attached: held until then.
+  const held: Buffer[] = [];
+  let closedEarly = false;
+  let onMessage: (data: Buffer) => void = (data) => held.push(data);
+  let onClose: () => void = () => (closedEarly = true);
   const { ws } = await dial(options, { message: (data) => onMessage(data), close: () => onClose() });
   return serveSession(ws, session, (handlers) => {
     onMessage = handlers.message;
     onClose = handlers.close;
+    for (const data of held.splice(0)) handlers.message(data);
+    if (closedEarly) handlers.close();
   });
 }
 

@@ -1,0 +1,31 @@
+import { afterAll } from 'vitest';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import { isGone } from '@hostgrid/testbed';
+import { AgentProcess } from './fixtures/agent-process.js';
+import { freePort } from './fixtures/free-port.js';
+import { generateToken } from './options.js';
+import { wsTransport, type WsTransport } from './ws-transport.js';
+
+// Host agents are real processes that live through the whole file: each test's transport
+// listens on the same port, and the agents rejoin it (as they would a controller that
+// restarts), keeping the temp folders they made (the cleanup test reads them afterwards).
+const token = generateToken();
+const port = await freePort();
+const url = `ws://127.0.0.1:${port}`;
+const agents = [AgentProcess.start({ url, host: 'h1', slots: 2, token }), AgentProcess.start({ url, host: 'h2', slots: 1, token })];
+afterAll(async () => {
+  for (const agent of agents) await agent[Symbol.asyncDispose]();
+});
+
+const ws: ConformanceOptions<WsTransport> = {
+  transport: () => wsTransport({ listen: { host: '127.0.0.1', port }, token, joinTimeoutMs: 20_000 }),
+  hosts: [
+    { name: 'h1', slots: 2 },
+    { name: 'h2', slots: 1 },
+  ],
+  killWorker: (server) => void process.kill(server.pid, 'SIGKILL'),
+  isRunning: (server) => !isGone(server.pid),
+};
+
+describeTransportConformance('ws', ws);
+describeStagingConformance('ws', ws);
