@@ -6,3 +6,4 @@
  */
 export { MAX_HOSTLIST_HOSTS, SlurmSyntaxError, parseHostlist, parseTasksPerNode } from './hostlist.js';
 export { SlurmAllocationError, slurmHosts } from './slurm-hosts.js';
+export { type SlurmTransportOptions, slurmTransport } from './slurm-transport.js';
