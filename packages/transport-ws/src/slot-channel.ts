@@ -51,10 +51,19 @@ export class WsSlotChannel implements Channel {
       for (let i = 0; i < parts.length; i++) ws.send(parts[i]!, { binary: true, fin: i === parts.length - 1 });
     });
     ws.on('message', (data: RawData) => this.#receive(data as Buffer));
+    ws.on('error', (error: Error & { code?: string }) => {
+      // ws's own refusals of what the peer sent (a message over maxPayload, a bad WebSocket frame).
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.#error ??= new ProtocolError({ host: agent.host, slot, message: `worker on host "${agent.host}" slot ${slot} sent a message over the limit of ${maxFrameBytes} bytes`, cause: error });
+      } else if (error.code?.startsWith('WS_ERR_') === true) {
+        this.#error ??= new ProtocolError({ host: agent.host, slot, message: `worker on host "${agent.host}" slot ${slot} broke the WebSocket protocol: ${error.message}`, cause: error });
+      } else {
+        this.#error ??= error;
+      }
+    });
     ws.on('close', (code: number) => {
       this.#socketClosed = true;
       this.#closeCode = code;
-      if (code === 1009) this.#error ??= new ProtocolError({ host: agent.host, slot, message: `worker on host "${agent.host}" slot ${slot} sent a message over the limit of ${maxFrameBytes} bytes` });
       this.#settle();
     });
     this.#forget.push(
