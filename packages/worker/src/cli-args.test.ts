@@ -11,10 +11,10 @@ describe('parseCliArgs', () => {
   });
 
   it('refuses anything else with one message', () => {
-    expect(parseCliArgs([])).toEqual({ kind: 'error', message: 'give --fd <n> or --stdio' });
+    expect(parseCliArgs([])).toEqual({ kind: 'error', message: 'give --fd <n>, --stdio or --connect <url>' });
     expect(parseCliArgs(['--fd'])).toEqual({ kind: 'error', message: '--fd needs a file descriptor number' });
     expect(parseCliArgs(['--fd', '-1'])).toEqual({ kind: 'error', message: '--fd needs a file descriptor number' });
-    expect(parseCliArgs(['--fd', '3', '--stdio'])).toEqual({ kind: 'error', message: 'give one of --fd <n> and --stdio, once' });
+    expect(parseCliArgs(['--fd', '3', '--stdio'])).toEqual({ kind: 'error', message: 'give one of --fd <n>, --stdio and --connect <url>, once' });
     expect(parseCliArgs(['3'])).toEqual({ kind: 'error', message: 'unknown argument "3"' });
   });
 });
