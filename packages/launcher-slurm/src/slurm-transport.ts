@@ -1,5 +1,6 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
+import { parseHostlist } from './hostlist.js';
 import { SlurmAllocationError } from './slurm-hosts.js';
 import { srunArgs } from './srun-command.js';
 import { SrunStep } from './srun-step.js';
@@ -73,6 +74,7 @@ class SlurmTransport implements Transport {
         message: `${what} could not start: no allocation (SLURM_JOB_ID is not set and no jobId was given); run inside salloc or sbatch`,
       });
     }
+    this.#checkNode(host.name, slot, jobId, what);
     const srun = this.#options.srun ?? 'srun';
     const args = srunArgs({
       jobId,
@@ -117,6 +119,24 @@ class SlurmTransport implements Transport {
     }
     step.deliver();
     return step.channel;
+  }
+
+  /**
+   * A host that is not a node of the allocation in `env` is refused here, with the node
+   * list, rather than by srun ("Requested node configuration is not available").
+   */
+  #checkNode(name: string, slot: number, jobId: string, what: string): void {
+    const list = this.#env['SLURM_JOB_NODELIST'] ?? this.#env['SLURM_NODELIST'];
+    if (list === undefined || this.#env['SLURM_JOB_ID'] !== jobId) return;
+    let nodes: string[];
+    try {
+      nodes = parseHostlist(list);
+    } catch {
+      return; // srun will say what it thinks
+    }
+    if (!nodes.includes(name)) {
+      throw new SlurmAllocationError({ host: name, slot, message: `${what} could not start: "${name}" is not a node of allocation ${jobId} (SLURM_JOB_NODELIST=${list}); take the hosts from slurmHosts()` });
+    }
   }
 
   /**

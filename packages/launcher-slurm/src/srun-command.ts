@@ -37,21 +37,28 @@ export interface SrunCommand {
 }
 
 /**
- * The node-side script, as the seed's worker command: change into the temp path, say which
- * step and pid this is (on stderr, where nothing is held back), run `initCmd`, then `exec`
- * node under `nice` with the host's environment, so that the worker is the step's own
- * task: signals reach it, and it watches slurmstepd as its parent.
+ * The node-side script, as the seed's worker command: change into the temp path, run
+ * `initCmd`, check that node is there, say which step and pid this is (on stderr, where
+ * nothing is held back), then `exec` node under `nice` with the host's environment, so
+ * that the worker is the step's own task: signals reach it, and it watches slurmstepd as
+ * its parent. Anything that fails before the report ends the step before it counts as
+ * started, so that the spawn fails with the shell's own words.
  */
 export function nodeScript(command: SrunCommand): string {
   const env = Object.entries(command.env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`[hostgrid] environment variable name ${JSON.stringify(name)} is not valid`);
     return `${name}=${quote(value)}`;
   });
-  const steps = [`cd -- ${quote(command.tempPath)}`, `echo "${STEP_MARK}$SLURM_JOB_ID.$SLURM_STEP_ID pid:$$" >&2`];
-  if (command.initCmd !== undefined && command.initCmd.trim() !== '') steps.push(`{ ${command.initCmd}\n}`);
+  const node = quote(command.nodeExecutable);
+  const lines = [`cd -- ${quote(command.tempPath)} || exit 1`];
+  if (command.initCmd !== undefined && command.initCmd.trim() !== '') lines.push(`{ ${command.initCmd}\n} || exit $?`);
+  lines.push(
+    `command -v -- ${node} >/dev/null 2>&1 || { printf 'hostgrid: Node.js executable "%s" not found on %s\\n' ${node} "$(hostname)" >&2; exit 127; }`,
+    `echo "${STEP_MARK}$SLURM_JOB_ID.$SLURM_STEP_ID pid:$$" >&2`,
+  );
   const nice = command.niceness > 0 ? `nice -n ${command.niceness} ` : '';
-  steps.push(`exec ${env.length > 0 ? `env ${env.join(' ')} ` : ''}${nice}${quote(command.nodeExecutable)} ${quote(command.workerEntry)} --stdio`);
-  return steps.join(' && ');
+  lines.push(`exec ${env.length > 0 ? `env ${env.join(' ')} ` : ''}${nice}${node} ${quote(command.workerEntry)} --stdio`);
+  return lines.join('\n');
 }
 
 /**
