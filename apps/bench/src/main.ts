@@ -4,7 +4,7 @@
  * (min–max) over rounds. Prints markdown tables and writes `results/latest.json`.
  *
  * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only GROUP[,GROUP…]` with
- * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `staging` (default: all).
+ * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `ws`, `staging` (default: all).
  * The `ssh` group stands up real sshd hosts in network namespaces: it needs root.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -59,6 +59,11 @@ const GROUPS: readonly Group[] = [
     name: 'ssh',
     title: 'SSH transport on real sshd hosts (network namespaces on this machine)',
     run: async (rounds, quick) => (await import('./ssh.js')).benchSsh(rounds, quick),
+  },
+  {
+    name: 'ws',
+    title: 'WebSocket transport against a raw ws echo (ws:// and wss://, 127.0.0.1)',
+    run: async (rounds, quick) => (await import('./ws.js')).benchWs(rounds, quick),
   },
   {
     name: 'staging',
