@@ -4,10 +4,13 @@
  *
  *   hostgrid-testbed ssh up [--count N] [--name NAME]
  *   hostgrid-testbed ssh cleanup [--force]
+ *   hostgrid-testbed slurm up [--nodes N] [--name NAME]
+ *   hostgrid-testbed slurm cleanup [--force]
  */
 import { parseArgs } from 'node:util';
 import { cleanupSshLeftovers } from './cleanup.js';
 import { startSshHosts } from './ssh-hosts.js';
+import { SLURM_USAGE, slurmCleanup, slurmUp } from './slurm-cli.js';
 
 const USAGE = `Usage:
   hostgrid-testbed ssh up [--count N] [--name NAME]
@@ -18,6 +21,7 @@ const USAGE = `Usage:
       Removes the leftovers of crashed test beds: processes in hg* namespaces, the
       namespaces, hg* veths and bridges, stray sshd, /tmp/hostgrid-testbed-* dirs.
       Test beds whose owner still runs are kept unless --force.
+${SLURM_USAGE}
 Runs as root.`;
 
 async function up(count: number, name: string | undefined): Promise<void> {
@@ -75,6 +79,7 @@ async function main(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     options: {
       count: { type: 'string' },
+      nodes: { type: 'string' },
       name: { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -93,6 +98,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (area === 'ssh' && command === 'cleanup' && rest.length === 0) {
     await cleanup(values.force);
+    return 0;
+  }
+  if (area === 'slurm' && command === 'up' && rest.length === 0) {
+    const nodes = values.nodes === undefined ? 3 : Number(values.nodes);
+    if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`--nodes must be a positive integer, not ${values.nodes}`);
+    await slurmUp(nodes, values.name);
+    return 0;
+  }
+  if (area === 'slurm' && command === 'cleanup' && rest.length === 0) {
+    await slurmCleanup(values.force);
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

@@ -31,3 +31,4 @@ export type {
 } from './slurm-testbed.js';
 export { requireSlurmInfrastructure, type SlurmInfrastructure } from './slurm-infrastructure.js';
 export { parseScontrolLine } from './slurm-jobs.js';
+export { cleanupSlurmLeftovers } from './slurm-cleanup.js';

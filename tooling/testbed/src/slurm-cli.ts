@@ -1,0 +1,47 @@
+/**
+ * `hostgrid-testbed slurm up|cleanup`: a SLURM cluster by hand, or the leftovers of a
+ * crashed one removed.
+ */
+import { cleanupSlurmLeftovers } from './slurm-cleanup.js';
+import { startSlurm } from './slurm.js';
+
+/** The SLURM lines of the CLI's usage. */
+export const SLURM_USAGE = `  hostgrid-testbed slurm up [--nodes N] [--name NAME]
+      Stands up a SLURM cluster of N nodes (default 3): munged, slurmctld on the bridge
+      and a slurmd per network-namespace node; prints it as JSON with the SLURM_CONF to
+      use, and runs until SIGINT/SIGTERM, then stops everything it started.
+  hostgrid-testbed slurm cleanup [--force]
+      Removes the leftovers of crashed SLURM test beds (slurmctld, munged, clients, then
+      what ssh cleanup removes). Test beds whose owner still runs are kept unless --force.`;
+
+/** Runs `slurm up` until SIGINT or SIGTERM. */
+export async function slurmUp(nodes: number, name: string | undefined): Promise<void> {
+  const started = performance.now();
+  const bed = await startSlurm(name === undefined ? { nodes } : { nodes, name });
+  const upMs = performance.now() - started;
+  const { nodes: list, env, confPath, clusterName, controllerAddress, controllerPort, dir, bridge, subnet, pids } = bed;
+  process.stdout.write(`${JSON.stringify({ nodes: list, env, confPath, clusterName, controllerAddress, controllerPort, dir, bridge, subnet, pids }, null, 2)}\n`);
+  process.stderr.write(
+    `hostgrid-testbed: SLURM cluster ${clusterName} of ${list.length} nodes up in ${upMs.toFixed(0)} ms. Try:\n` +
+      `  export SLURM_CONF=${confPath}\n` +
+      `  sinfo; salloc --nodes=${list.length} --ntasks-per-node=2 --no-kill npm run demo -- --launcher slurm\n` +
+      'Ctrl-C (SIGINT) or SIGTERM stops it.\n',
+  );
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  const stopping = performance.now();
+  await bed.stop();
+  clearInterval(keepAlive);
+  process.stderr.write(`hostgrid-testbed: stopped in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+}
+
+/** Runs `slurm cleanup` and prints what it removed. */
+export async function slurmCleanup(force: boolean): Promise<void> {
+  process.stdout.write(`${JSON.stringify(await cleanupSlurmLeftovers({ force }), null, 2)}\n`);
+}
