@@ -16,14 +16,10 @@ export const CloseCode = {
   AuthTimeout: 4408,
   /** Another agent is connected under this host name. */
   HostTaken: 4409,
-  /** The controller ended this slot worker (kill), or lost its host agent. */
-  Ended: 4410,
   /** The controller declared the link lost: no word from the peer for the heartbeat window. */
   LinkLost: 4411,
   /** The peer speaks another protocol version. */
   Version: 4426,
-  /** Too many connections waiting to authenticate. */
-  Busy: 4429,
 } as const;
 
 /** One of the {@link CloseCode} numbers. */
