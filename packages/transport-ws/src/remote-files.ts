@@ -10,12 +10,13 @@ const WINDOW = 8;
 /**
  * {@link HostFiles} over a host agent's connection (`sharesControllerFileSystem: false`).
  * Each operation first waits for the host's agent to join (within the transport's
- * `joinTimeoutMs`). Files are streamed in 256 KiB chunks, at most 8 in flight; the agent
+ * `joinTimeoutMs`), but `remove` (the grid's cleanup) which fails at once when the agent
+ * is not connected. Files are streamed in 256 KiB chunks, at most 8 in flight; the agent
  * writes them under a temporary name, checks size and SHA-256 at the end, and renames
  * the file into place, so a cut-off write never shows under the final name. The agent
  * refuses any path outside the temp folders it made or was given.
  */
-export function remoteFiles(host: string, agent: () => Promise<AgentLink>): HostFiles {
+export function remoteFiles(host: string, agent: () => Promise<AgentLink>, connected: () => AgentLink | undefined): HostFiles {
   const fail = (what: string, path: string, error: unknown): HostgridError => {
     if (error instanceof HostgridError && error.name !== 'HostgridError') return error;
     const reason = (error as Error).message.replace(/^\[hostgrid\] /, '');
@@ -63,6 +64,15 @@ export function remoteFiles(host: string, agent: () => Promise<AgentLink>): Host
         const value = await link.request({ type: 'fs-read', path });
         return value === null || value === undefined ? undefined : (value as Uint8Array);
       }),
-    remove: (path) => run('remove', path, async (link) => void (await link.request({ type: 'fs-remove', path }))),
+    // Removal (the grid's cleanup) does not wait for an agent that is gone: the folder stays, and the error says so.
+    remove: async (path) => {
+      const link = connected();
+      if (link === undefined) throw fail('remove', path, new Error(`its agent is not connected, so the folder stays`));
+      try {
+        await link.request({ type: 'fs-remove', path });
+      } catch (error) {
+        throw fail('remove', path, error);
+      }
+    },
   };
 }

@@ -124,7 +124,14 @@ class WsTransportImpl implements WsTransport {
 
   files(host: ResolvedHost, link?: LinkTiming): HostFiles {
     if (link !== undefined) this.#retime(link);
-    return remoteFiles(host.name, () => this.#agentFor(host));
+    return remoteFiles(
+      host.name,
+      () => this.#agentFor(host),
+      () => {
+        const agent = this.#hosts.get(host.name)?.agent;
+        return agent?.alive === true ? agent : undefined;
+      },
+    );
   }
 
   watchHosts(joined: (host: HostSpec) => void): () => void {
