@@ -16,7 +16,6 @@ const [url] = process.argv.slice(2);
 const batched = process.argv.includes('--batched');
 const caAt = process.argv.indexOf('--ca');
 const ws = new WebSocket(url!, { perMessageDeflate: false, ...(caAt > 0 ? { ca: readFileSync(process.argv[caAt + 1]!) } : {}) });
-ws.on('open', () => (ws as unknown as { _socket: { setNoDelay(on: boolean): void } })._socket.setNoDelay(true));
 let pending: Buffer[] = [];
 let scheduled = false;
 

@@ -16,7 +16,7 @@ export interface FloorTls {
 
 /**
  * The raw WebSocket floor: a bare ws server in this process (perMessageDeflate off, Nagle
- * off) with a bare ws client process dialling in (`ws-floor-worker.js`), the same
+ * off; ws sets it on every socket) with a bare ws client process dialling in (`ws-floor-worker.js`), the same
  * msgpackr frames as Hostgrid's, an id → resolver map and one promise per call. With
  * `batched`, both ends send every frame of one turn in one message (as Hostgrid does);
  * without, one message per frame.

@@ -7,8 +7,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Grid, bundledWorkerEntry, type ServiceProxy } from '@hostgrid/core';
-import { generateToken, wsTransport } from '@hostgrid/transport-ws';
+import { Grid, bundledWorkerEntry, type ServiceProxy, type Transport } from '@hostgrid/core';
 import { Adder } from './adder.js';
 import { roundTrip, throughput, type Call } from './measure.js';
 import { place } from './placement.js';
@@ -19,8 +18,25 @@ import { WsFloor } from './ws-floor.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WINDOW = 256;
 
+/** What this group uses of `@hostgrid/transport-ws`. */
+interface WsModule {
+  generateToken(): string;
+  wsTransport(options: { listen: { host: string; port: number }; token: string; tls?: { cert: Buffer; key: Buffer } }): Promise<Transport & { readonly url: string }>;
+}
+
+/**
+ * `@hostgrid/transport-ws`, imported by name at run time: this package's package.json
+ * does not list it (adding it needs a lockfile update), so its build must not depend on
+ * the transport's types being built first.
+ */
+async function loadWs(): Promise<WsModule> {
+  const name: string = '@hostgrid/transport-ws';
+  return (await import(name)) as WsModule;
+}
+
 /** A grid over wsTransport on 127.0.0.1 with one host agent (1 slot), Adder published. */
 async function wsGrid(certs: BenchCertificates | undefined): Promise<{ proxy: ServiceProxy<Adder>; pids: number[]; close: () => Promise<void> }> {
+  const { generateToken, wsTransport } = await loadWs();
   const token = generateToken();
   const transport = await wsTransport({ listen: { host: '127.0.0.1', port: 0 }, token, ...(certs === undefined ? {} : { tls: { cert: certs.cert, key: certs.key } }) });
   const agent = spawn(

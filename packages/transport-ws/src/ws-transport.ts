@@ -30,6 +30,15 @@ export interface WsTransport extends Transport {
   address(): AddressInfo;
   /** The host agents connected now. */
   connectedHosts(): ConnectedHost[];
+  /**
+   * Announces hosts that join after the grid subscribed: in dynamic mode every agent with
+   * a new name (and, at subscription, agents that joined earlier and that the grid did not
+   * ask for); in both modes an agent that comes back after its host was lost (a fresh
+   * host). Each is `{ ...the grid's spec of it, name, slots }`, `slots` being what the
+   * agent offers. In static mode, subscribing refuses (4404) agents the grid did not ask for.
+   *
+   * @returns a function that ends the subscription
+   */
   watchHosts(joined: (host: HostSpec) => void): () => void;
 }
 

@@ -88,10 +88,6 @@ export function dial(options: DialOptions, handlers: DialHandlers): Promise<{ ws
       ws.terminate();
       reject(error);
     };
-    ws.on('open', () => {
-      const socket = (ws as unknown as { _socket?: { setNoDelay?: (on: boolean) => void } })._socket;
-      socket?.setNoDelay?.(true);
-    });
     ws.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
       if (CERT_CODES.has(code)) {
