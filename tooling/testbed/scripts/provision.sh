@@ -48,3 +48,4 @@ if [ "$(id -u)" -eq 0 ]; then
   chmod 755 /run/sshd
 fi
 bash "$(dirname "$0")/provision-slurm.sh"
+bash "$(dirname "$0")/provision-sge.sh"

@@ -6,11 +6,15 @@
  *   hostgrid-testbed ssh cleanup [--force]
  *   hostgrid-testbed slurm up [--nodes N] [--name NAME]
  *   hostgrid-testbed slurm cleanup [--force]
+ *   hostgrid-testbed sge up [--slots N] [--name NAME]
+ *   hostgrid-testbed sge down
+ *   hostgrid-testbed sge cleanup [--force]
  */
 import { parseArgs } from 'node:util';
 import { cleanupSshLeftovers } from './cleanup.js';
 import { startSshHosts } from './ssh-hosts.js';
 import { SLURM_USAGE, slurmCleanup, slurmUp } from './slurm-cli.js';
+import { SGE_USAGE, sgeCleanup, sgeDown, sgeUp } from './sge-cli.js';
 
 const USAGE = `Usage:
   hostgrid-testbed ssh up [--count N] [--name NAME]
@@ -22,6 +26,7 @@ const USAGE = `Usage:
       namespaces, hg* veths and bridges, stray sshd, /tmp/hostgrid-testbed-* dirs.
       Test beds whose owner still runs are kept unless --force.
 ${SLURM_USAGE}
+${SGE_USAGE}
 Runs as root.`;
 
 async function up(count: number, name: string | undefined): Promise<void> {
@@ -80,6 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
     options: {
       count: { type: 'string' },
       nodes: { type: 'string' },
+      slots: { type: 'string' },
       name: { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -108,6 +114,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (area === 'slurm' && command === 'cleanup' && rest.length === 0) {
     await slurmCleanup(values.force);
+    return 0;
+  }
+  if (area === 'sge' && rest.length === 0 && (command === 'up' || command === 'down' || command === 'cleanup')) {
+    const slots = values.slots === undefined ? 8 : Number(values.slots);
+    if (!Number.isInteger(slots) || slots < 1) throw new Error(`--slots must be a positive integer, not ${values.slots}`);
+    await (command === 'up' ? sgeUp(slots, values.name) : command === 'down' ? sgeDown() : sgeCleanup(values.force));
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

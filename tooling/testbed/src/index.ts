@@ -32,3 +32,7 @@ export type {
 export { requireSlurmInfrastructure, type SlurmInfrastructure } from './slurm-infrastructure.js';
 export { parseScontrolLine } from './slurm-jobs.js';
 export { cleanupSlurmLeftovers } from './slurm-cleanup.js';
+export { startSge } from './sge-start.js';
+export type { SgeJobResult, SgeJobState, SgeTestbed, StartSgeOptions } from './sge-testbed.js';
+export { requireSgeInfrastructure, type SgeInfrastructure } from './sge-infrastructure.js';
+export { cleanupSgeLeftovers, type SgeCleanupOptions, type SgeCleanupReport } from './sge-cleanup.js';
