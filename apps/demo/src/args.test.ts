@@ -52,6 +52,40 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--slots', '5']).config.replicas).toBe(5);
   });
 
+  it('reads --launcher: no hosts until the allocation is read, replicas as given (or the default) to be checked against it', () => {
+    const cli = parseCliArgs(['--launcher', 'slurm', '--rounds', '3']);
+    expect(cli.launcher).toEqual({ name: 'slurm' });
+    expect(cli.hosts).toEqual([]);
+    expect(cli.config.replicas).toBe(DEFAULT_CONFIG.replicas);
+    expect(parseCliArgs(['--launcher', 'sge', '--replicas', '6', '--shared-temp', '/shared/tmp']).launcher).toEqual({ name: 'sge', replicas: 6, sharedTemp: '/shared/tmp' });
+  });
+
+  it('reads --sbatch: nodes x slots replicas, --wait', () => {
+    const cli = parseCliArgs(['--launcher', 'slurm', '--sbatch', '--nodes', '3', '--slots', '2', '--wait']);
+    expect(cli.launcher).toEqual({ name: 'slurm', sbatch: { nodes: 3, slotsPerNode: 2, wait: true } });
+    expect(cli.config.replicas).toBe(6);
+    expect(parseCliArgs(['--launcher', 'slurm', '--sbatch', '--nodes', '2', '--replicas', '8']).launcher?.sbatch).toEqual({ nodes: 2, slotsPerNode: 4, wait: false });
+    expect(parseCliArgs(['--launcher', 'slurm', '--sbatch']).launcher?.sbatch).toEqual({ nodes: 1, slotsPerNode: DEFAULT_CONFIG.replicas, wait: false });
+  });
+
+  it.each([
+    [['--launcher', 'slurm', '--transport', 'ssh'], '--launcher slurm starts the workers itself: it takes no --transport'],
+    [['--launcher', 'slurm', '--hosts', 'a'], 'it takes no --hosts'],
+    [['--launcher', 'slurm', '--slots', '2'], 'takes the slots from the allocation (SLURM_TASKS_PER_NODE): it takes no --slots'],
+    [['--launcher', 'sge', '--slots', '2'], 'takes the slots from the allocation (PE_HOSTFILE)'],
+    [['--launcher', 'slurm', '--sequential'], '--sequential runs in this process: it takes no --launcher'],
+    [['--launcher', 'slurm', '--shared-temp', 'rel'], '--shared-temp must be an absolute path'],
+    [['--launcher', 'slurm', '--nodes', '2'], '--nodes goes with --sbatch'],
+    [['--launcher', 'slurm', '--wait'], '--wait goes with --sbatch'],
+    [['--launcher', 'sge', '--sbatch'], '--sbatch submits to SLURM: it goes with --launcher slurm, not sge'],
+    [['--launcher', 'slurm', '--sbatch', '--live'], '--sbatch runs the demo on a node later: it takes no live view'],
+    [['--launcher', 'slurm', '--sbatch', '--nodes', '3', '--replicas', '4'], '4 replicas do not split evenly over 3 nodes'],
+    [['--shared-temp', '/x'], '--shared-temp goes with --launcher'],
+    [['--transport', 'sge'], 'sge is a launcher, not a transport: inside an allocation use --launcher sge'],
+  ])('refuses %j', (args, message) => {
+    expect(() => parseCliArgs(args)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));
+  });
+
   it('reads the live view flags; --live-port and --live-hold-ms imply --live', () => {
     expect(parseCliArgs(['--live']).live).toEqual({ port: 0, holdMs: 0 });
     expect(parseCliArgs(['--live-port', '8123']).live).toEqual({ port: 8123, holdMs: 0 });
@@ -81,8 +115,6 @@ describe('parseCliArgs', () => {
     [['--tmin', '3', '--tmax', '2'], /--tmax \(2\) must not be lower than --tmin \(3\)/],
     [['--seed', '4294967296'], /--seed/],
     [['--transport', 'ws'], /^transport ws is not available yet \(available: local, ssh\)$/],
-    [['--transport', 'slurm'], /transport slurm is not available yet/],
-    [['--transport', 'sge'], /transport sge is not available yet/],
     [['--transport', 'carrier-pigeon'], /unknown transport "carrier-pigeon"/],
     [['--transport', 'ssh'], /--transport ssh needs --hosts/],
     [['--hosts', ''], /--hosts needs at least one host/],

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type ExchangeConfig, MAX_REPLICAS } from './config.js';
 import { type HostEntry, HostListError, layoutReplicas, parseHostList } from './hosts.js';
+import { LAUNCHERS, LAUNCHER_OPTIONS, type LauncherFlags, launcherFlags } from './launcher-args.js';
 import { MIN_SIZE } from './ising.js';
 
 /** The CLI's name, as users type it. */
@@ -10,7 +11,7 @@ export const PROGRAM = 'hostgrid-demo';
 export const TRANSPORTS = ['local', 'ssh'] as const;
 
 /** Transports Hostgrid will have, which the demo names but cannot use yet. */
-export const PLANNED_TRANSPORTS = ['ws', 'slurm', 'sge'] as const;
+export const PLANNED_TRANSPORTS = ['ws'] as const;
 
 /** One of {@link TRANSPORTS}. */
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -62,6 +63,12 @@ export interface CliOptions {
   readonly out: string;
   /** `--live`: serve the live view during the run; absent without it. */
   readonly live?: LiveFlags;
+  /**
+   * `--launcher slurm|sge`: run inside a scheduler's allocation, which gives the hosts and
+   * starts the workers (`hosts` is then empty until the allocation is read), or with
+   * `--sbatch` submit the demo as a batch job; absent without it.
+   */
+  readonly launcher?: LauncherFlags;
 }
 
 /** A bad command line: the message is one line for people, naming the flag. */
@@ -87,13 +94,24 @@ Model:
 
 Grid:
   --transport NAME how workers are started: ${TRANSPORTS.join(', ')} (default local;
-                   ${PLANNED_TRANSPORTS.join(', ')} are not available yet)
+                   ${PLANNED_TRANSPORTS.join(', ')} ${PLANNED_TRANSPORTS.length === 1 ? 'is' : 'are'} not available yet)
   --hosts LIST     comma-separated hosts; for ssh each is name or name=address
                    (default: one host, "local")
   --slots N        servers per host; replicas must equal hosts x slots
                    (default replicas / hosts)
   --sequential     run in this process, without a grid (the reference result)
   --display        stream the workers' output, prefixed [host/slot]
+
+Cluster (inside a scheduler's allocation; hosts and slots come from it):
+  --launcher NAME  slurm (srun steps; run it inside salloc or sbatch) or sge
+                   (qrsh -inherit; inside a parallel-environment job); replicas =
+                   the allocation's slots (--replicas, if given, must match)
+  --shared-temp D  the grid's temp folder, one every node sees (absolute;
+                   default <out>/.hostgrid-work: --out must be on a shared file system)
+  --sbatch         submit this run as a SLURM batch job and print where its report
+                   will land, instead of running here (with --launcher slurm)
+  --nodes N        with --sbatch: nodes to ask for (default 1); --slots per node
+  --wait           with --sbatch: follow the job (scontrol show job) until it ends
 
 SSH (--transport ssh):
   --user NAME      login user (default: $USER)
@@ -136,6 +154,7 @@ const options = {
   'live-hold-ms': { type: 'string' },
   display: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...LAUNCHER_OPTIONS,
 } as const;
 
 const BIG = Number.MAX_SAFE_INTEGER;
@@ -176,6 +195,9 @@ function shorten(message: string): string {
 function transportOf(name: string | undefined): TransportName {
   const transport = name ?? 'local';
   if ((TRANSPORTS as readonly string[]).includes(transport)) return transport as TransportName;
+  if ((LAUNCHERS as readonly string[]).includes(transport)) {
+    throw new UsageError(`${transport} is a launcher, not a transport: inside an allocation use --launcher ${transport}`);
+  }
   if ((PLANNED_TRANSPORTS as readonly string[]).includes(transport)) {
     throw new UsageError(`transport ${transport} is not available yet (available: ${TRANSPORTS.join(', ')})`);
   }
@@ -234,6 +256,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (stray !== undefined) throw new UsageError(`--sequential runs in this process, without a grid: it takes no --${stray}`);
   }
   const live = liveFlags(values);
+  const launcher = launcherFlags(
+    values,
+    {
+      replicas: optionalInteger('replicas', values.replicas, 2, MAX_REPLICAS),
+      slots: optionalInteger('slots', values.slots, 1, MAX_REPLICAS),
+      nodes: optionalInteger('nodes', values.nodes, 1, MAX_REPLICAS),
+    },
+    DEFAULT_CONFIG.replicas,
+    MAX_REPLICAS,
+    (message) => new UsageError(message),
+  );
   if (transport === 'ssh' && values.hosts === undefined) throw new UsageError('--transport ssh needs --hosts (e.g. --hosts node1,node2=10.0.0.2)');
 
   let hostList;
@@ -248,7 +281,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   }
   let layout;
   try {
-    layout = layoutReplicas(
+    layout = launcher !== undefined ? { replicas: launcher.replicas, slots: 0 } : layoutReplicas(
       optionalInteger('replicas', values.replicas, 2, MAX_REPLICAS),
       DEFAULT_CONFIG.replicas,
       hostList.length,
@@ -276,11 +309,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     help: values.help ?? false,
     config,
     transport,
-    hosts: hostList.map((host) => ({ ...host, slots: layout.slots })),
+    hosts: launcher !== undefined ? [] : hostList.map((host) => ({ ...host, slots: layout.slots })),
     ssh: sshFlags(values, transport),
     sequential,
     display: values.display ?? false,
     out: values.out ?? DEFAULT_OUT,
     ...(live === undefined ? {} : { live }),
+    ...(launcher === undefined ? {} : { launcher: launcher.flags }),
   };
 }

@@ -24,7 +24,10 @@ describe('hostgrid-demo CLI', () => {
     [['--replicas', 'x'], '--replicas must be a whole number'],
     [['--tmin', '3', '--tmax', '2'], 'must not be lower than --tmin'],
     [['--transport', 'ws'], 'transport ws is not available yet (available: local, ssh)'],
-    [['--transport', 'slurm'], 'transport slurm is not available yet'],
+    [['--transport', 'slurm'], 'slurm is a launcher, not a transport: inside an allocation use --launcher slurm'],
+    [['--launcher', 'pbs'], 'unknown launcher "pbs" (available: slurm, sge)'],
+    [['--launcher', 'slurm', '--hosts', 'a,b'], '--launcher slurm takes the hosts from the allocation: it takes no --hosts'],
+    [['--sbatch'], '--sbatch goes with --launcher (slurm or sge)'],
     [['--transport', 'ssh'], '--transport ssh needs --hosts'],
     [['--hosts', 'a,b', '--slots', '3', '--replicas', '4'], 'does not match 2 hosts x 3 slots'],
   ])('exits 2 with one line on stderr for %j', async (args, message) => {

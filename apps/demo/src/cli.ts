@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PROGRAM, USAGE, UsageError, parseCliArgs } from './args.js';
+import { type CliOptions, PROGRAM, USAGE, UsageError, parseCliArgs } from './args.js';
+import { MAX_REPLICAS } from './config.js';
 import { type DemoRun, runDemo } from './demo-run.js';
 import type { LiveServer } from './live-server.js';
 import type { LiveState } from './live-state.js';
@@ -31,7 +32,7 @@ function describe(error: unknown): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  let cli;
+  let cli: CliOptions;
   try {
     cli = parseCliArgs(argv);
   } catch (error) {
@@ -43,13 +44,28 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { config } = cli;
   const outDir = resolveOutDir(cli.out);
+  if (cli.launcher?.sbatch !== undefined) {
+    const { submitDemo } = await import('./sbatch.js');
+    return submitDemo(cli, outDir, describe);
+  }
+  if (cli.launcher !== undefined) {
+    const { name } = cli.launcher;
+    // The hosts and the number of replicas are the allocation's.
+    try {
+      cli = await (await import('./launcher.js')).withAllocation(cli, MAX_REPLICAS);
+    } catch (error) {
+      process.stderr.write(`${PROGRAM}: cannot use the ${name} allocation: ${describe(error)}\n`);
+      return 1;
+    }
+  }
+  const { config } = cli;
+  const transportName = cli.launcher?.name ?? cli.transport;
 
   let live: { state: LiveState; server: LiveServer } | undefined;
   if (cli.live !== undefined) {
     const [{ LiveState }, { LiveServer }] = await Promise.all([import('./live-state.js'), import('./live-server.js')]);
-    const state = new LiveState({ config, transport: cli.transport, hosts: cli.hosts });
+    const state = new LiveState({ config, transport: transportName, hosts: cli.hosts });
     try {
       live = { state, server: await LiveServer.start({ snapshot: () => state.snapshot(), port: cli.live.port }) };
     } catch (error) {
@@ -86,7 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`\n${formatSummary(result, { wallMs, ...(servers ? { servers } : {}) })}`);
     const report = buildReportData(result, {
       run: {
-        transport: cli.sequential ? 'sequential' : cli.transport,
+        transport: cli.sequential ? 'sequential' : transportName,
         hosts: cli.sequential ? [] : cli.hosts,
         wallMs,
         servers: servers ?? [],

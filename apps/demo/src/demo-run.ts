@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { CliOptions } from './args.js';
 import type { ExchangeOptions, ExchangeResult, RoundProgress } from './exchange.js';
 import type { GridListener } from './grid-listener.js';
+import type { GridTarget } from './grid-transport.js';
 import type { LiveState } from './live-state.js';
 import type { ServerUsage } from './report.js';
 import { runSequential } from './sequential.js';
@@ -51,18 +52,23 @@ export async function runDemo(cli: CliOptions, observers: DemoObservers = {}): P
   const timeline = new TimelineRecorder();
   const listeners: GridListener[] = live === undefined ? [timeline] : [timeline, live];
   // Loaded only now, so that --help, usage errors and --sequential never load a grid.
-  const [{ runOnGrid }, { StagingBars }, { followGrid }, { gridTarget }] = await Promise.all([
+  const [{ runOnGrid }, { StagingBars }, { followGrid }, { gridTarget }, { launcherTarget }, { resolveOutDir }] = await Promise.all([
     import('./run-on-grid.js'),
     import('./staging-bar.js'),
     import('./grid-listener.js'),
     import('./grid-transport.js'),
+    import('./launcher.js'),
+    import('./write-output.js'),
   ]);
-  const target = await gridTarget(cli.transport, cli.hosts, cli.ssh);
+  // Inside an allocation the launcher starts the workers, on hosts that share a temp folder.
+  const target: GridTarget & { sharedTempPath?: string } =
+    cli.launcher !== undefined ? await launcherTarget(cli.launcher, cli.hosts, resolveOutDir(cli.out)) : await gridTarget(cli.transport, cli.hosts, cli.ssh);
   const bars = new StagingBars();
   const { result, servers } = await runOnGrid(config, {
     transport: target.transport,
     hosts: target.hosts,
     display: cli.display,
+    ...(target.sharedTempPath === undefined ? {} : { sharedTempPath: target.sharedTempPath }),
     onStaging: (event) => bars.update(event),
     onGrid: (grid) => followGrid(grid, listeners),
     onStep: (step) => {

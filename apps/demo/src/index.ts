@@ -56,6 +56,9 @@ export {
 } from './args.js';
 export { type HostEntry, HostListError, type ReplicaLayout, layoutReplicas, parseHostList } from './hosts.js';
 export { type GridTarget, gridTarget } from './grid-transport.js';
+export { LAUNCHERS, type LauncherFlags, type LauncherName, type SbatchFlags } from './launcher-args.js';
+export { AllocationMismatchError, launcherTarget, withAllocation } from './launcher.js';
+export { batchArgs, submitDemo } from './sbatch.js';
 export { type GridListener, followGrid } from './grid-listener.js';
 export {
   type PhaseMark,

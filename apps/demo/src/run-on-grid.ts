@@ -22,6 +22,8 @@ export interface GridRunOptions extends ExchangeOptions {
   readonly hosts?: ReadonlyArray<string | HostSpec>;
   /** Stream every worker's output to this process, prefixed `[host/slot]`. @defaultValue false */
   readonly display?: boolean;
+  /** A folder every host sees, as the grid's temp path for all of them (a cluster's shared file system). @defaultValue each host gets its own */
+  readonly sharedTempPath?: string;
   /** Told how staging the replica's modules onto the hosts goes. */
   readonly onStaging?: (event: StagingProgressEvent) => void;
   /** Given the grid as soon as it has started, before anything runs on it: to follow its events. */
@@ -62,6 +64,7 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
     hosts: options.hosts ?? [{ name: 'local', slots: config.replicas }],
     transport: options.transport ?? localTransport(),
     ...(options.display === undefined ? {} : { display: options.display }),
+    ...(options.sharedTempPath === undefined ? {} : { sharedTempPath: options.sharedTempPath }),
   });
   let failed = false;
   try {
