@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Grid } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
@@ -25,6 +26,9 @@ describe('ws transport when a host agent dies', () => {
     await grid.copyFiles(CORE_DIST, FIXTURES);
     const id = await grid.publish(new Recorder('first'));
     const workers = grid.servers(id).map((server) => server.pid);
+    // The lost host's folder stays (nobody can reach it to remove it); it is on this machine.
+    const lostTempPath = grid.tempPath('h1');
+    cleanups.unshift(() => rm(lostTempPath, { recursive: true, force: true }));
     const [busy, idle] = await Promise.all([grid.acquireService<Recorder>(id), grid.acquireService<Recorder>(id)]);
     await idle!.append('kept in the lost copy');
     const spinning = busy!.spin(60_000);

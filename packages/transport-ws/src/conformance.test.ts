@@ -17,8 +17,17 @@ afterAll(async () => {
   for (const agent of agents) await agent[Symbol.asyncDispose]();
 });
 
+// Each transport takes the port of the one before: a test that failed before terminating
+// its grid must not leave the port taken for the next one.
+let previous: WsTransport | undefined;
+afterAll(() => previous?.close());
+
 const ws: ConformanceOptions<WsTransport> = {
-  transport: () => wsTransport({ listen: { host: '127.0.0.1', port }, token, joinTimeoutMs: 20_000 }),
+  transport: async () => {
+    await previous?.close();
+    previous = await wsTransport({ listen: { host: '127.0.0.1', port }, token, joinTimeoutMs: 20_000 });
+    return previous;
+  },
   hosts: [
     { name: 'h1', slots: 2 },
     { name: 'h2', slots: 1 },

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Grid, type ServerInfo } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
@@ -61,6 +62,9 @@ describe('ws transport with hosts in network namespaces', () => {
     const pids = await Promise.all(proxies.map(async (proxy) => (await proxy.whoami()).pid));
     const victimPid = grid.servers(id).find((server) => server.host === victim.name)!.pid;
     const onVictim = proxies[pids.indexOf(victimPid)]!;
+    // The lost host's folder stays (nobody can reach it to remove it); the hosts share this machine's files.
+    const lostTempPath = grid.tempPath(victim.name);
+    cleanups.unshift(() => rm(lostTempPath, { recursive: true, force: true }));
     const pending = onVictim.sleep(60_000);
     const lost = nextEvent<ServerInfo>(grid, 'server-lost');
     await bed.linkDown(victim);

@@ -147,6 +147,7 @@ interface LinkWatch {
 /** Declares the link lost (and terminates it) after `misses` heartbeat intervals without a ping or message. */
 function watchLink(ws: WebSocket, heartbeatMs: number, misses: number, lost: (why: string) => void): LinkWatch {
   let last = performance.now();
+  let lastTick = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const heard = (): void => {
     last = performance.now();
@@ -155,13 +156,21 @@ function watchLink(ws: WebSocket, heartbeatMs: number, misses: number, lost: (wh
   const start = (interval: number, count: number): void => {
     clearInterval(timer);
     if (interval <= 0) return;
+    const tick = Math.max(10, Math.floor(interval / 2));
     timer = setInterval(() => {
-      const silent = performance.now() - last;
-      if (silent > interval * count) {
+      const now = performance.now();
+      // A late tick means this process was starved: the controller's pings may be waiting
+      // unread. Judge again after the poll phase has read them.
+      const late = now - lastTick > tick * 3;
+      lastTick = now;
+      if (late || now - last <= interval * count) return;
+      setImmediate(() => {
+        const silent = performance.now() - last;
+        if (silent <= interval * count) return;
         ws.terminate();
         lost(`no word from the controller for ${Math.round(silent)} ms`);
-      }
-    }, Math.max(10, Math.floor(interval / 2)));
+      });
+    }, tick);
   };
   start(heartbeatMs, misses);
   return {
