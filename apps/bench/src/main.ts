@@ -4,8 +4,8 @@
  * (min–max) over rounds. Prints markdown tables and writes `results/latest.json`.
  *
  * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only GROUP[,GROUP…]` with
- * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `ws`, `staging` (default: all).
- * The `ssh` group stands up real sshd hosts in network namespaces: it needs root.
+ * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `ws`, `slurm`, `staging` (default: all).
+ * The `ssh` group stands up real sshd hosts in network namespaces, `slurm` a real SLURM cluster: they need root.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -64,6 +64,11 @@ const GROUPS: readonly Group[] = [
     name: 'ws',
     title: 'WebSocket transport against a raw ws echo (ws:// and wss://, 127.0.0.1)',
     run: async (rounds, quick) => (await import('./ws.js')).benchWs(rounds, quick),
+  },
+  {
+    name: 'slurm',
+    title: 'SLURM launcher on a real 3-node cluster (srun steps, network namespaces on this machine)',
+    run: async (rounds, quick) => (await import('./slurm.js')).benchSlurm(rounds, quick),
   },
   {
     name: 'staging',
