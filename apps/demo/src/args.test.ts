@@ -45,6 +45,17 @@ describe('parseCliArgs', () => {
     expect(cli.ssh).toEqual({ user: 'alice', key: '/k', knownHosts: '/kh', port: 2222, connectTimeoutMs: 2500, acceptNewHostKeys: true });
   });
 
+  it('reads the WebSocket flags, with defaults', () => {
+    const plain = parseCliArgs(['--transport', 'ws', '--hosts', 'a,b']);
+    expect(plain.ws).toEqual({ host: '0.0.0.0', port: 7000, joinTimeoutMs: 300_000 });
+    const cli = parseCliArgs([
+      '--transport', 'ws', '--hosts', 'a,b', '--listen', '[::1]:0', '--token-file', '/t',
+      '--tls-cert', '/c.pem', '--tls-key', '/k.pem', '--join-timeout', '2.5',
+    ]);
+    expect(cli.ws).toEqual({ host: '::1', port: 0, tokenFile: '/t', tls: { cert: '/c.pem', key: '/k.pem' }, joinTimeoutMs: 2500 });
+    expect(parseCliArgs([]).ws).toBeUndefined();
+  });
+
   it('splits replicas over hosts, or takes hosts x slots', () => {
     expect(parseCliArgs(['--hosts', 'a,b']).hosts).toEqual([{ name: 'a', slots: 2 }, { name: 'b', slots: 2 }]);
     expect(parseCliArgs(['--hosts', 'a,b', '--slots', '3']).config.replicas).toBe(6);
@@ -114,7 +125,12 @@ describe('parseCliArgs', () => {
     [['--tmax', 'hot'], /--tmax must be a positive number/],
     [['--tmin', '3', '--tmax', '2'], /--tmax \(2\) must not be lower than --tmin \(3\)/],
     [['--seed', '4294967296'], /--seed/],
-    [['--transport', 'ws'], /^transport ws is not available yet \(available: local, ssh\)$/],
+    [['--listen', '0.0.0.0:7000'], /--listen is only for --transport ws/],
+    [['--transport', 'ws', '--listen', '7000'], /--listen needs HOST:PORT/],
+    [['--transport', 'ws', '--listen', 'h:70000'], /--listen needs HOST:PORT/],
+    [['--transport', 'ws', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
+    [['--transport', 'ws', '--join-timeout', '0'], /--join-timeout must be a positive number of seconds/],
+    [['--transport', 'ws', '--hosts', 'a=10.0.0.1'], /name=address is only for --transport ssh/],
     [['--transport', 'carrier-pigeon'], /unknown transport "carrier-pigeon"/],
     [['--transport', 'ssh'], /--transport ssh needs --hosts/],
     [['--hosts', ''], /--hosts needs at least one host/],

@@ -3,15 +3,13 @@ import { DEFAULT_CONFIG, type ExchangeConfig, MAX_REPLICAS } from './config.js';
 import { type HostEntry, HostListError, layoutReplicas, parseHostList } from './hosts.js';
 import { LAUNCHERS, LAUNCHER_OPTIONS, type LauncherFlags, launcherFlags } from './launcher-args.js';
 import { MIN_SIZE } from './ising.js';
+import { DEFAULT_JOIN_TIMEOUT_S, DEFAULT_LISTEN, WS_OPTIONS, type WsFlags, wsFlags } from './ws-args.js';
 
 /** The CLI's name, as users type it. */
 export const PROGRAM = 'hostgrid-demo';
 
-/** Transports the demo can run on today. */
-export const TRANSPORTS = ['local', 'ssh'] as const;
-
-/** Transports Hostgrid will have, which the demo names but cannot use yet. */
-export const PLANNED_TRANSPORTS = ['ws'] as const;
+/** Transports the demo can run on. */
+export const TRANSPORTS = ['local', 'ssh', 'ws'] as const;
 
 /** One of {@link TRANSPORTS}. */
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -55,6 +53,8 @@ export interface CliOptions {
   readonly hosts: readonly HostEntry[];
   /** Settings of `--transport ssh`. */
   readonly ssh: SshFlags;
+  /** Settings of `--transport ws`; absent for other transports. */
+  readonly ws?: WsFlags;
   /** `--sequential`: run in this process without a grid. */
   readonly sequential: boolean;
   /** `--display`: stream the workers' output. */
@@ -93,8 +93,7 @@ Model:
   --seed N         master seed, 0 to 4294967295 (default ${DEFAULT_CONFIG.seed})
 
 Grid:
-  --transport NAME how workers are started: ${TRANSPORTS.join(', ')} (default local;
-                   ${PLANNED_TRANSPORTS.join(', ')} ${PLANNED_TRANSPORTS.length === 1 ? 'is' : 'are'} not available yet)
+  --transport NAME how workers are started: ${TRANSPORTS.join(', ')} (default local)
   --hosts LIST     comma-separated hosts; for ssh each is name or name=address
                    (default: one host, "local")
   --slots N        servers per host; replicas must equal hosts x slots
@@ -120,6 +119,13 @@ SSH (--transport ssh):
   --port N         SSH port of every host (default 22)
   --connect-timeout S   seconds to connect and log in (default 20)
   --accept-new-host-keys  accept and record hosts not yet in known_hosts
+
+WebSocket (--transport ws; each host runs the agent command the demo prints):
+  --listen H:P     where the controller listens (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; port 0: any)
+  --token-file F   the grid's token (first line of F); default $HOSTGRID_TOKEN, else
+                   a new one written to <out>/hostgrid-token (mode 600)
+  --tls-cert F     serve wss:// with this PEM certificate (and --tls-key F)
+  --join-timeout S seconds to wait for every host's agent (default ${DEFAULT_JOIN_TIMEOUT_S})
 
 Output:
   --out DIR        write result.json, report.json and report.html to DIR
@@ -155,6 +161,7 @@ const options = {
   display: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...LAUNCHER_OPTIONS,
+  ...WS_OPTIONS,
 } as const;
 
 const BIG = Number.MAX_SAFE_INTEGER;
@@ -197,9 +204,6 @@ function transportOf(name: string | undefined): TransportName {
   if ((TRANSPORTS as readonly string[]).includes(transport)) return transport as TransportName;
   if ((LAUNCHERS as readonly string[]).includes(transport)) {
     throw new UsageError(`${transport} is a launcher, not a transport: inside an allocation use --launcher ${transport}`);
-  }
-  if ((PLANNED_TRANSPORTS as readonly string[]).includes(transport)) {
-    throw new UsageError(`transport ${transport} is not available yet (available: ${TRANSPORTS.join(', ')})`);
   }
   throw new UsageError(`unknown transport "${transport}" (available: ${TRANSPORTS.join(', ')})`);
 }
@@ -275,10 +279,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   } catch (error) {
     throw error instanceof HostListError ? new UsageError(error.message) : error;
   }
-  if (transport === 'local') {
+  if (transport !== 'ssh') {
     const remote = hostList.find((host) => 'address' in host);
     if (remote !== undefined) throw new UsageError(`--hosts: name=address is only for --transport ssh (host "${remote.name}")`);
   }
+  const ws = wsFlags(values, transport, (message) => new UsageError(message));
   let layout;
   try {
     layout = launcher !== undefined ? { replicas: launcher.replicas, slots: 0 } : layoutReplicas(
@@ -311,6 +316,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     transport,
     hosts: launcher !== undefined ? [] : hostList.map((host) => ({ ...host, slots: layout.slots })),
     ssh: sshFlags(values, transport),
+    ...(ws === undefined ? {} : { ws }),
     sequential,
     display: values.display ?? false,
     out: values.out ?? DEFAULT_OUT,

@@ -23,7 +23,7 @@ describe('hostgrid-demo CLI', () => {
     [['--bogus'], "unknown option '--bogus'"],
     [['--replicas', 'x'], '--replicas must be a whole number'],
     [['--tmin', '3', '--tmax', '2'], 'must not be lower than --tmin'],
-    [['--transport', 'ws'], 'transport ws is not available yet (available: local, ssh)'],
+    [['--transport', 'ws', '--listen', 'nowhere'], '--listen needs HOST:PORT (e.g. 0.0.0.0:7000; port 0 takes any free one), got "nowhere"'],
     [['--transport', 'slurm'], 'slurm is a launcher, not a transport: inside an allocation use --launcher slurm'],
     [['--launcher', 'pbs'], 'unknown launcher "pbs" (available: slurm, sge)'],
     [['--launcher', 'slurm', '--hosts', 'a,b'], '--launcher slurm takes the hosts from the allocation: it takes no --hosts'],

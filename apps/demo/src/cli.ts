@@ -89,6 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
           }
         },
         ...(live === undefined ? {} : { live: live.state }),
+        onNotice: (line) => console.log(line),
       });
     } catch (error) {
       const message = describe(error);

@@ -26,6 +26,8 @@ export interface DemoObservers {
   readonly onRound?: (progress: RoundProgress) => void;
   /** The live view's state, kept up to date when there is one. */
   readonly live?: LiveState;
+  /** Lines for people before the grid starts (e.g. the command hosts run to dial in over ws). */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** Marks on the timeline for the steps of a grid run. */
@@ -62,7 +64,10 @@ export async function runDemo(cli: CliOptions, observers: DemoObservers = {}): P
   ]);
   // Inside an allocation the launcher starts the workers, on hosts that share a temp folder.
   const target: GridTarget & { sharedTempPath?: string } =
-    cli.launcher !== undefined ? await launcherTarget(cli.launcher, cli.hosts, resolveOutDir(cli.out)) : await gridTarget(cli.transport, cli.hosts, cli.ssh);
+    cli.launcher !== undefined
+      ? await launcherTarget(cli.launcher, cli.hosts, resolveOutDir(cli.out))
+      : await gridTarget(cli.transport, cli.hosts, { ssh: cli.ssh, ws: cli.ws, outDir: resolveOutDir(cli.out) });
+  for (const line of target.notice ?? []) observers.onNotice?.(line);
   const bars = new StagingBars();
   const { result, servers } = await runOnGrid(config, {
     transport: target.transport,

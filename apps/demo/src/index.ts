@@ -45,7 +45,6 @@ export {
   type CliOptions,
   DEFAULT_OUT,
   type LiveFlags,
-  PLANNED_TRANSPORTS,
   PROGRAM,
   type SshFlags,
   TRANSPORTS,
@@ -55,7 +54,9 @@ export {
   parseCliArgs,
 } from './args.js';
 export { type HostEntry, HostListError, type ReplicaLayout, layoutReplicas, parseHostList } from './hosts.js';
-export { type GridTarget, gridTarget } from './grid-transport.js';
+export { type GridTarget, type TargetSettings, gridTarget } from './grid-transport.js';
+export { DEFAULT_JOIN_TIMEOUT_S, DEFAULT_LISTEN, type WsFlags } from './ws-args.js';
+export { TOKEN_FILE, wsTarget } from './ws-target.js';
 export { LAUNCHERS, type LauncherFlags, type LauncherName, type SbatchFlags } from './launcher-args.js';
 export { AllocationMismatchError, launcherTarget, withAllocation } from './launcher.js';
 export { batchArgs, submitDemo } from './sbatch.js';
