@@ -6,7 +6,7 @@ import { defineProject } from 'vitest/config';
  * one at a time, since the grid test starts a worker process per replica.
  */
 export default defineProject({
-  test: {
+  test: { testTimeout: 30_000, hookTimeout: 60_000,
     name: 'demo',
     include: ['src/**/*.test.ts'],
     fileParallelism: false,

@@ -1,3 +1,3 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'staging', include: ['src/**/*.test.ts'] } });
+export default defineProject({ test: { testTimeout: 30_000, hookTimeout: 60_000, name: 'staging', include: ['src/**/*.test.ts'] } });
