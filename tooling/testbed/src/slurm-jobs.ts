@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestbedError } from './errors.js';
-import type { SlurmAllocation, SlurmJobInfo, SlurmStep, SlurmTrackedPid } from './slurm-testbed.js';
+import { PARTITION } from './slurm-config.js';
+import type { SbatchOptions, SlurmAllocation, SlurmJobInfo, SlurmStep, SlurmTrackedPid } from './slurm-testbed.js';
 
 /** Job states after which a job does nothing more. */
 export const FINAL_JOB_STATES: ReadonlySet<string> = new Set([
@@ -51,6 +52,28 @@ export function parseListPids(output: string): SlurmTrackedPid[] {
     .map((line) => line.trim().split(/\s+/))
     .filter((parts) => parts.length >= 3 && /^\d+$/.test(parts[0]!))
     .map(([pid, jobId, stepId]) => ({ pid: Number(pid), jobId: jobId!, stepId: stepId! }));
+}
+
+/** `sbatch`'s arguments for `command`: parsable output, never requeued, in the test bed's partition. */
+export function sbatchArgs(command: readonly string[], defaults: { readonly nodes: number; readonly output: string }, options: SbatchOptions): string[] {
+  const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+  return [
+    '--parsable', '--no-requeue', `--partition=${PARTITION}`, `--nodes=${options.nodes ?? defaults.nodes}`, `--ntasks-per-node=${options.tasksPerNode ?? 1}`,
+    `--output=${options.output ?? defaults.output}`, `--chdir=${options.chdir ?? process.cwd()}`, ...(options.args ?? []),
+    `--wrap=exec ${command.map(quote).join(' ')}`,
+  ];
+}
+
+/** Polls `show` (scontrol show job) every 200 ms until the job is in a final state. */
+export async function waitForJob(show: (jobId: string) => Promise<SlurmJobInfo | undefined>, jobId: string, timeoutMs: number): Promise<SlurmJobInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await show(jobId);
+    if (info === undefined) throw new TestbedError(`[testbed] job ${jobId} is not known to slurmctld`);
+    if (FINAL_JOB_STATES.has(info.state)) return info;
+    if (Date.now() > deadline) throw new TestbedError(`[testbed] job ${jobId} still ${info.state} after ${timeoutMs} ms`);
+    await sleep(200);
+  }
 }
 
 const ENV_END = 'hostgrid-testbed-allocation-env-end';

@@ -96,7 +96,7 @@ describe('startSlurm', () => {
     expect(await bed.waitJob(failing)).toMatchObject({ state: 'FAILED', exitCode: '3:0' });
   });
 
-  it('cuts a node off (SLURM sets it down and lists its pids no more) and restores it', { timeout: 150_000 }, async () => {
+  it('cuts a node off (SLURM sets it down*) and restores it into service', { timeout: 150_000 }, async () => {
     await using bed = await startSlurm({ nodes: 2 });
     await bed.cutNode('h2');
     expect(await until(() => bed.nodeState('h2'), (state) => state.startsWith('down'), 60_000)).toBe('down*');
