@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type ExchangeConfig, MAX_REPLICAS } from './config.js';
 import { type HostEntry, HostListError, layoutReplicas, parseHostList } from './hosts.js';
-import { LAUNCHERS, LAUNCHER_OPTIONS, type LauncherFlags, launcherFlags } from './launcher-args.js';
+import { LAUNCHERS, LAUNCHER_OPTIONS, LAUNCHER_USAGE, type LauncherFlags, launcherFlags } from './launcher-args.js';
 import { MIN_SIZE } from './ising.js';
 import { DEFAULT_JOIN_TIMEOUT_S, DEFAULT_LISTEN, WS_OPTIONS, type WsFlags, wsFlags } from './ws-args.js';
 
@@ -101,16 +101,7 @@ Grid:
   --sequential     run in this process, without a grid (the reference result)
   --display        stream the workers' output, prefixed [host/slot]
 
-Cluster (inside a scheduler's allocation; hosts and slots come from it):
-  --launcher NAME  slurm (srun steps; run it inside salloc or sbatch) or sge
-                   (qrsh -inherit; inside a parallel-environment job); replicas =
-                   the allocation's slots (--replicas, if given, must match)
-  --shared-temp D  the grid's temp folder, one every node sees (absolute;
-                   default <out>/.hostgrid-work: --out must be on a shared file system)
-  --sbatch         submit this run as a SLURM batch job and print where its report
-                   will land, instead of running here (with --launcher slurm)
-  --nodes N        with --sbatch: nodes to ask for (default 1); --slots per node
-  --wait           with --sbatch: follow the job (scontrol show job) until it ends
+${LAUNCHER_USAGE}
 
 SSH (--transport ssh):
   --user NAME      login user (default: $USER)

@@ -28,6 +28,18 @@ export interface LauncherFlags {
   readonly sbatch?: SbatchFlags;
 }
 
+/** The launcher part of the `--help` text. */
+export const LAUNCHER_USAGE = `Cluster (inside a scheduler's allocation; hosts and slots come from it):
+  --launcher NAME  slurm (srun steps; run it inside salloc or sbatch) or sge
+                   (qrsh -inherit; inside a parallel-environment job); replicas =
+                   the allocation's slots (--replicas, if given, must match)
+  --shared-temp D  the grid's temp folder, one every node sees (absolute;
+                   default <out>/.hostgrid-work: --out must be on a shared file system)
+  --sbatch         submit this run as a SLURM batch job and print where its report
+                   will land, instead of running here (with --launcher slurm)
+  --nodes N        with --sbatch: nodes to ask for (default 1); --slots per node
+  --wait           with --sbatch: follow the job (scontrol show job) until it ends`;
+
 /** The command-line options of launchers, for node's parseArgs. */
 export const LAUNCHER_OPTIONS = {
   launcher: { type: 'string' },
