@@ -12,19 +12,16 @@ interface LauncherModule {
 
 /**
  * Loads a launcher's package only when it is used (a local run never loads it).
- * `@hostgrid/launcher-sge` mirrors `@hostgrid/launcher-slurm`: `sgeHosts()` and
- * `sgeTransport()`, reading the job's environment.
+ * `@hostgrid/launcher-sge` mirrors `@hostgrid/launcher-slurm`: `sgeHosts()` (from
+ * `PE_HOSTFILE`) and `sgeTransport()` (`qrsh -inherit`), reading the job's environment.
  */
 async function load(name: LauncherName): Promise<LauncherModule> {
   if (name === 'slurm') {
     const { slurmHosts, slurmTransport } = await import('@hostgrid/launcher-slurm');
     return { hosts: () => slurmHosts(), transport: () => slurmTransport() };
   }
-  const sge = (await import('@hostgrid/launcher-sge')) as unknown as { sgeHosts(): HostSpec[] | Promise<HostSpec[]>; sgeTransport(): Transport };
-  if (typeof sge.sgeHosts !== 'function' || typeof sge.sgeTransport !== 'function') {
-    throw new Error('@hostgrid/launcher-sge does not export sgeHosts and sgeTransport');
-  }
-  return { hosts: () => sge.sgeHosts(), transport: () => sge.sgeTransport() };
+  const { sgeHosts, sgeTransport } = await import('@hostgrid/launcher-sge');
+  return { hosts: () => sgeHosts(), transport: () => sgeTransport() };
 }
 
 /** The allocation's hosts did not give one server per replica. */
