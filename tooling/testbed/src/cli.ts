@@ -5,6 +5,7 @@
  *   hostgrid-testbed ssh up [--count N] [--name NAME]
  *   hostgrid-testbed ssh cleanup [--force]
  *   hostgrid-testbed slurm up [--nodes N] [--name NAME]
+ *   hostgrid-testbed slurm down
  *   hostgrid-testbed slurm cleanup [--force]
  *   hostgrid-testbed sge up [--slots N] [--name NAME]
  *   hostgrid-testbed sge down
@@ -13,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { cleanupSshLeftovers } from './cleanup.js';
 import { startSshHosts } from './ssh-hosts.js';
-import { SLURM_USAGE, slurmCleanup, slurmUp } from './slurm-cli.js';
+import { SLURM_USAGE, slurmCleanup, slurmDown, slurmUp } from './slurm-cli.js';
 import { SGE_USAGE, sgeCleanup, sgeDown, sgeUp } from './sge-cli.js';
 
 const USAGE = `Usage:
@@ -110,6 +111,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const nodes = values.nodes === undefined ? 3 : Number(values.nodes);
     if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`--nodes must be a positive integer, not ${values.nodes}`);
     await slurmUp(nodes, values.name);
+    return 0;
+  }
+  if (area === 'slurm' && command === 'down' && rest.length === 0) {
+    await slurmDown();
     return 0;
   }
   if (area === 'slurm' && command === 'cleanup' && rest.length === 0) {

@@ -2,14 +2,22 @@
  * `hostgrid-testbed slurm up|cleanup`: a SLURM cluster by hand, or the leftovers of a
  * crashed one removed.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ownerAlive } from './network.js';
 import { cleanupSlurmLeftovers } from './slurm-cleanup.js';
 import { startSlurm } from './slurm.js';
+import { processCmdline } from './system.js';
 
 /** The SLURM lines of the CLI's usage. */
 export const SLURM_USAGE = `  hostgrid-testbed slurm up [--nodes N] [--name NAME]
       Stands up a SLURM cluster of N nodes (default 3): munged, slurmctld on the bridge
       and a slurmd per network-namespace node; prints it as JSON with the SLURM_CONF to
       use, and runs until SIGINT/SIGTERM, then stops everything it started.
+  hostgrid-testbed slurm down
+      Stops the clusters that \`slurm up\` processes run (SIGTERM to each) and waits for them.
   hostgrid-testbed slurm cleanup [--force]
       Removes the leftovers of crashed SLURM test beds (slurmctld, munged, clients, then
       what ssh cleanup removes). Test beds whose owner still runs are kept unless --force.`;
@@ -39,6 +47,32 @@ export async function slurmUp(nodes: number, name: string | undefined): Promise<
   await bed.stop();
   clearInterval(keepAlive);
   process.stderr.write(`hostgrid-testbed: stopped in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+}
+
+/**
+ * Runs `slurm down`: SIGTERM to every live `hostgrid-testbed slurm up` that owns a SLURM
+ * test bed (found by the owner.json of its temp dir and its command line), then waits
+ * until they have stopped their clusters and exited.
+ */
+export async function slurmDown(): Promise<void> {
+  const owners: Array<{ pid: number; start: number; dir: string }> = [];
+  for (const entry of readdirSync(tmpdir())) {
+    const dir = join(tmpdir(), entry);
+    if (!entry.startsWith('hostgrid-testbed-') || !existsSync(join(dir, 'slurm.conf'))) continue;
+    try {
+      const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as { pid: number; start: number };
+      if (ownerAlive(owner) && /\bslurm up\b/.test(processCmdline(owner.pid) ?? '')) owners.push({ pid: owner.pid, start: owner.start, dir });
+    } catch {
+      // Not readable: a test bed being made or removed right now.
+    }
+  }
+  for (const owner of owners) process.kill(owner.pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (owners.some(ownerAlive)) {
+    if (Date.now() > deadline) throw new Error(`slurm up processes still running after 30 s: ${owners.filter(ownerAlive).map((owner) => owner.pid).join(' ')}`);
+    await sleep(50);
+  }
+  process.stdout.write(`${JSON.stringify({ stopped: owners.map(({ pid, dir }) => ({ pid, dir })) }, null, 2)}\n`);
 }
 
 /** Runs `slurm cleanup` and prints what it removed. */
