@@ -27,15 +27,16 @@ interface WsModule {
 }
 
 /**
- * The launcher and the WebSocket transport, imported by name at run time: this package's
- * package.json does not list them (adding them needs a lockfile update), so its build must
- * not depend on their types being built first. The WebSocket transport is optional.
+ * `@hostgrid/launcher-slurm`, imported by name at run time: this package's package.json
+ * does not list it (adding it needs a lockfile update), so its build must not depend on
+ * the launcher's types being built first.
  */
 export async function loadSlurm(): Promise<SlurmModule> {
   const name: string = '@hostgrid/launcher-slurm';
   return (await import(name)) as SlurmModule;
 }
 
+/** `@hostgrid/transport-ws`, imported by name at run time as well; `undefined` when it cannot be loaded (its comparison is then left out). */
 export async function loadWs(): Promise<WsModule | undefined> {
   const name: string = '@hostgrid/transport-ws';
   try {
