@@ -7,44 +7,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Grid, bundledWorkerEntry, type HostSpec, type ServiceProxy, type Transport } from '@hostgrid/core';
+import { Grid, bundledWorkerEntry, type HostSpec, type ServiceProxy } from '@hostgrid/core';
+import { slurmHosts, slurmTransport } from '@hostgrid/launcher-slurm';
 import type { SlurmAllocation } from '@hostgrid/testbed';
+import { generateToken, wsTransport } from '@hostgrid/transport-ws';
 import { Adder } from './adder.js';
 import { FloorClient } from './floor-client.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** What this group uses of `@hostgrid/launcher-slurm`. */
-interface SlurmModule {
-  slurmHosts(env?: Readonly<Record<string, string | undefined>>): HostSpec[];
-  slurmTransport(options?: { env?: Readonly<Record<string, string | undefined>> }): Transport;
-}
-
-/** What this group uses of `@hostgrid/transport-ws`. */
-interface WsModule {
-  generateToken(): string;
-  wsTransport(options: { listen: { host: string; port: number }; token: string }): Promise<Transport & { readonly url: string }>;
-}
-
-/**
- * `@hostgrid/launcher-slurm`, imported by name at run time: this package's package.json
- * does not list it (adding it needs a lockfile update), so its build must not depend on
- * the launcher's types being built first.
- */
-export async function loadSlurm(): Promise<SlurmModule> {
-  const name: string = '@hostgrid/launcher-slurm';
-  return (await import(name)) as SlurmModule;
-}
-
-/** `@hostgrid/transport-ws`, imported by name at run time as well; `undefined` when it cannot be loaded (its comparison is then left out). */
-export async function loadWs(): Promise<WsModule | undefined> {
-  const name: string = '@hostgrid/transport-ws';
-  try {
-    return (await import(name)) as WsModule;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A started grid with Adder published, one proxy held, and how to stop it all. */
 export interface BenchGrid {
@@ -68,7 +38,6 @@ async function publish(grid: Grid, startMs: number, close: () => Promise<void>):
 
 /** A grid on the allocation's nodes, each slot a job step talking over srun's stdio. */
 export async function srunGrid(allocation: SlurmAllocation, hosts?: HostSpec[]): Promise<BenchGrid> {
-  const { slurmHosts, slurmTransport } = await loadSlurm();
   const env = { ...process.env, ...allocation.env };
   const began = performance.now();
   const grid = await Grid.start({ hosts: hosts ?? slurmHosts(env), transport: slurmTransport({ env }) });
@@ -88,10 +57,10 @@ export async function localGrid(slots: number): Promise<BenchGrid> {
  * (`hostgrid-worker --connect`), its slot workers dialling back to a WebSocket endpoint on
  * the bridge address. The start time counts from the agents' srun.
  */
-export async function wsGrid(ws: WsModule, allocation: SlurmAllocation, hosts: readonly HostSpec[], listenHost: string): Promise<BenchGrid> {
-  const token = ws.generateToken();
+export async function wsGrid(allocation: SlurmAllocation, hosts: readonly HostSpec[], listenHost: string): Promise<BenchGrid> {
+  const token = generateToken();
   const began = performance.now();
-  const transport = await ws.wsTransport({ listen: { host: listenHost, port: 0 }, token });
+  const transport = await wsTransport({ listen: { host: listenHost, port: 0 }, token });
   const agents: ChildProcess[] = hosts.map((host) =>
     spawn(
       'srun',

@@ -3,13 +3,13 @@
  * from `@hostgrid/testbed`; needs root and the SLURM packages): the time from `Grid.start`
  * to every slot ready on 3 nodes × 2 slots, and the tiny-call round trip through srun's
  * stdio, each next to the same over the local transport and against a raw floor over one
- * srun's stdio; next to them, when `@hostgrid/transport-ws` is there, the alternative of
- * host agents started with srun dialling back over WebSocket. Last, how long a node cut off
+ * srun's stdio; next to them the alternative of host agents started with srun, dialling
+ * back over WebSocket (`@hostgrid/transport-ws`). Last, how long a node cut off
  * takes to be noticed (once, not per round: SLURM takes tens of seconds).
  */
 import { startSlurm, type SlurmAllocation, type SlurmTestbed } from '@hostgrid/testbed';
 import { roundTrip, summary, throughput, type Call } from './measure.js';
-import { type BenchGrid, loadWs, localGrid, srunFloor, srunGrid, wsGrid } from './slurm-setups.js';
+import { type BenchGrid, localGrid, srunFloor, srunGrid, wsGrid } from './slurm-setups.js';
 import { pair, row, type Row } from './table.js';
 
 const WINDOW = 256;
@@ -90,20 +90,15 @@ export async function benchSlurm(rounds: number, quick: boolean): Promise<{ rows
     }
 
     // The alternative: agents started with srun, slot workers dialling back over WebSocket.
-    const ws = await loadWs();
-    if (ws === undefined) {
-      notes.push('@hostgrid/transport-ws could not be loaded: the WebSocket alternative was not measured.');
-    } else {
-      const [srunAgain, wsStart] = await pair(rounds, () => startTime(() => srunGrid(allocation)), () => startTime(() => wsGrid(ws, allocation, hosts, bed.controllerAddress)));
-      rows.push(row('start to all slots ready, 3 nodes × 2 slots: srun agents + WebSocket', 'free', 'ms', 'srun steps (stdio)', srunAgain, wsStart));
-      const viaSrun = await srunGrid(allocation, h1);
-      const viaWs = await wsGrid(ws, allocation, h1, bed.controllerAddress);
-      try {
-        rows.push(...(await callRows(rounds, quick, 'dialled back over WebSocket', { name: "srun's stdio", call: () => viaSrun.proxy.add(1, 2) }, () => viaWs.proxy.add(1, 2), false)));
-      } finally {
-        await viaSrun.close();
-        await viaWs.close();
-      }
+    const [srunAgain, wsStart] = await pair(rounds, () => startTime(() => srunGrid(allocation)), () => startTime(() => wsGrid(allocation, hosts, bed.controllerAddress)));
+    rows.push(row('start to all slots ready, 3 nodes × 2 slots: srun agents + WebSocket', 'free', 'ms', 'srun steps (stdio)', srunAgain, wsStart));
+    const viaSrun = await srunGrid(allocation, h1);
+    const viaWs = await wsGrid(allocation, h1, bed.controllerAddress);
+    try {
+      rows.push(...(await callRows(rounds, quick, 'dialled back over WebSocket', { name: "srun's stdio", call: () => viaSrun.proxy.add(1, 2) }, () => viaWs.proxy.add(1, 2), false)));
+    } finally {
+      await viaSrun.close();
+      await viaWs.close();
     }
 
     notes.push(await cutDetection(bed, allocation));
