@@ -56,7 +56,8 @@ function cellOf(pid: number): string | undefined {
  * Removes the leftovers of SGE test beds whose owner is gone (all of them with `force`):
  * every `sge_qmaster`, `sge_execd` and `sge_shepherd` serving a `hostgrid<i>` cell that is
  * not live, the processes carrying the dead cell's group ids, the `$SGE_ROOT/hostgrid<i>`
- * links, the `/etc/hosts` lines tagged by dead owners, and `/tmp/hostgrid-sge-*` dirs.
+ * links, the `/etc/hosts` lines tagged by dead owners, and the `/tmp/hostgrid-sge-*` dirs
+ * of dead test beds (those with an `owner.json`).
  * What `hostgrid-testbed sge cleanup` runs.
  */
 export async function cleanupSgeLeftovers(options: SgeCleanupOptions = {}): Promise<SgeCleanupReport> {
@@ -104,10 +105,10 @@ export async function cleanupSgeLeftovers(options: SgeCleanupOptions = {}): Prom
   for (const entry of readdirSync(root)) {
     if (!entry.startsWith(DIR_PREFIX)) continue;
     const dir = join(root, entry);
-    if (!statSync(dir).isDirectory()) continue;
-    const record = readRecord(dir);
-    const abandoned = options.force === true || (record ? !ownerAlive(record) : Date.now() - statSync(dir).mtimeMs > 60_000);
-    if (!abandoned) continue;
+    // Only a test bed's dir (it has its owner record from the start); other hostgrid-sge-*
+    // folders, a test's scratch say, are not ours to remove.
+    const record = statSync(dir).isDirectory() ? readRecord(dir) : undefined;
+    if (record === undefined || (options.force !== true && ownerAlive(record))) continue;
     rmSync(dir, { recursive: true, force: true });
     report.dirs.push(dir);
   }
