@@ -1,12 +1,24 @@
 /**
- * Finding a SLURM test bed's processes outside its nodes: clients (`srun`, `salloc`,
- * `sbatch`) and slurmctld's helpers carry the test bed's `SLURM_CONF` in their
- * environment, which no other process on the machine has.
+ * Finding a SLURM test bed's processes outside its nodes: its daemons, slurmctld's helper
+ * and clients left over (`srun`, `salloc`, …) are SLURM or munge programs that carry the
+ * test bed's `SLURM_CONF` in their environment. Both must hold: a user's shell that
+ * exported that `SLURM_CONF` (as the README suggests), and every program started from it,
+ * carry it too, and are never touched.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { TestbedError } from './errors.js';
-import { allPids, type CommandResult, isGone } from './system.js';
+import { allPids, type CommandResult, isGone, processExe } from './system.js';
+
+/** The programs a SLURM test bed runs or leaves behind (slurmscriptd is a slurmctld fork). */
+const SLURM_PROGRAMS = new Set(['munged', 'slurmctld', 'slurmd', 'slurmstepd', 'srun', 'salloc', 'sbatch', 'scancel', 'scontrol', 'squeue', 'sinfo', 'sacct', 'sattach', 'sbcast']);
+
+/** Whether a process runs one of {@link SLURM_PROGRAMS} (Debian installs the daemons as `slurmctld-wlm` and so on). */
+function isSlurmProgram(pid: number): boolean {
+  const exe = processExe(pid);
+  return exe !== undefined && SLURM_PROGRAMS.has(basename(exe).replace(/-wlm$/, ''));
+}
 
 function environ(pid: number): string | undefined {
   try {
@@ -32,18 +44,27 @@ function selfAndAncestors(): Set<number> {
   return chain;
 }
 
-/** Live processes whose environment says `SLURM_CONF=<confPath>`, this process and its ancestors excepted. */
-export function processesWithConf(confPath: string): number[] {
+/**
+ * Live SLURM and munge programs whose environment holds `wanted`, and SLURM programs
+ * they forked (slurmscriptd rewrites its environment with its process title), this
+ * process and its ancestors excepted.
+ */
+function slurmProcessesWith(wanted: string): number[] {
   const spare = selfAndAncestors();
-  const wanted = `SLURM_CONF=${confPath}\0`;
-  return allPids().filter((pid) => !spare.has(pid) && !isGone(pid) && (environ(pid)?.includes(wanted) ?? false));
+  const candidates = allPids().filter((pid) => !spare.has(pid) && !isGone(pid) && isSlurmProgram(pid));
+  const found = new Set(candidates.filter((pid) => environ(pid)?.includes(wanted) ?? false));
+  for (const pid of candidates) if (found.has(parentOf(pid) ?? 0)) found.add(pid);
+  return [...found];
 }
 
-/** Live processes whose environment sets `SLURM_CONF` to a file under `dir`. */
+/** Live SLURM and munge programs whose environment says `SLURM_CONF=<confPath>` (this process and its ancestors excepted). */
+export function processesWithConf(confPath: string): number[] {
+  return slurmProcessesWith(`SLURM_CONF=${confPath}\0`);
+}
+
+/** Live SLURM and munge programs whose environment sets `SLURM_CONF` to a file under `dir`. */
 export function processesWithConfUnder(dir: string): number[] {
-  const spare = selfAndAncestors();
-  const wanted = `SLURM_CONF=${dir}/`;
-  return allPids().filter((pid) => !spare.has(pid) && !isGone(pid) && (environ(pid)?.includes(wanted) ?? false));
+  return slurmProcessesWith(`SLURM_CONF=${dir}/`);
 }
 
 /** Output kept per stream; more than this is cut from the front. */

@@ -118,13 +118,20 @@ describe('startSlurm', () => {
     expect(await bed.steps(allocation.jobId)).toEqual([{ stepId: `${allocation.jobId}.0`, name: 'sh', nodeList: 'h1' }]);
   });
 
-  it('stops everything it started, and again without complaint', async () => {
+  it('stops everything it started (and nothing else), and again without complaint', async () => {
     const bed = await startSlurm({ nodes: 2 });
     const allocation = await bed.salloc();
     // a client left running: found by its SLURM_CONF
     spawn('srun', [`--jobid=${allocation.jobId}`, '--overlap', 'sleep', '300'], { env: { ...process.env, ...allocation.env }, stdio: 'ignore' });
-    await bed.stop();
-    expectNothingLeft(bed);
+    // a program that is not SLURM's, from a shell that exported SLURM_CONF: never touched
+    const bystander = spawn('sleep', ['300'], { env: { ...process.env, ...bed.env }, stdio: 'ignore' });
+    try {
+      await bed.stop();
+      expectNothingLeft(bed);
+      expect(isGone(bystander.pid!)).toBe(false);
+    } finally {
+      bystander.kill('SIGKILL');
+    }
     await bed.stop();
     await expect(bed.salloc()).rejects.toThrow(/has been stopped/);
   });
