@@ -36,7 +36,7 @@ export async function sgeUp(slots: number, name: string | undefined): Promise<vo
   process.stderr.write(
     `hostgrid-testbed: SGE cell ${cell} on ${hostname} with ${slots} slots up in ${upMs.toFixed(0)} ms. Try:\n` +
       `  export ${exports} PATH=${env['PATH']?.split(':')[0] ?? ''}:$PATH\n` +
-      `  qsub -pe smp 4 -b y -cwd -j y node apps/demo/dist/cli.js --launcher sge; qstat\n` +
+      `  qsub -pe smp ${slots} -b y -cwd -j y node apps/demo/dist/cli.js --launcher sge; qstat\n` +
       'Ctrl-C (SIGINT), SIGTERM or `hostgrid-testbed sge down` stops it.\n',
   );
   const keepAlive = setInterval(() => undefined, 1 << 30);
