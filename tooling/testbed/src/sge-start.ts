@@ -16,7 +16,7 @@ import { requireSgeInfrastructure, type SgeInfrastructure } from './sge-infrastr
 import { parseQacct, parseQstat } from './sge-output.js';
 import { descendantsOf, jobProcesses, pidsWithGroupIn, SgeDaemon } from './sge-processes.js';
 import type { SgeJobResult, SgeJobState, SgeTestbed, StartSgeOptions } from './sge-testbed.js';
-import { isGone, killHard, killUntilEmpty, killUntilEmptySync, processStartTime, type CommandResult } from './system.js';
+import { isGone, killUntilEmpty, killUntilEmptySync, processStartTime, type CommandResult } from './system.js';
 
 /** Cells are `hostgrid<i>`, claimed by making the symlink `$SGE_ROOT/hostgrid<i>`. */
 export const CELL_PREFIX = 'hostgrid';
@@ -47,6 +47,16 @@ function track(bed: SgeBed): void {
   process.on('exit', () => {
     for (const bed of live) bed.stopSync();
   });
+}
+
+/** Pids with their start times: together they name a process for good. */
+function identify(pids: readonly number[]): Map<number, number | undefined> {
+  return new Map(pids.map((pid) => [pid, processStartTime(pid)]));
+}
+
+/** Those of `seen` that still run as the same process. */
+function stillRunning(seen: ReadonlyMap<number, number | undefined>): number[] {
+  return [...seen].filter(([pid, start]) => !isGone(pid) && processStartTime(pid) === start).map(([pid]) => pid);
 }
 
 function freePort(): Promise<number> {
@@ -227,15 +237,16 @@ class SgeBed implements SgeTestbed {
         errors.push(error);
       }
     };
-    // Job processes are found below the execd while it lives, by group id after.
-    const seen = new Set(this.jobProcesses());
+    // Job processes are found below the execd while it lives, by group id after; a pid
+    // seen before is killed only while it names the same process (pids are reused quickly).
+    const seen = identify(this.jobProcesses());
     for (const daemon of [this.#execd, this.#qmaster]) {
       if (daemon === undefined) continue;
       daemon.kill();
       if (!(await daemon.waitExit(5_000))) errors.push(new TestbedError(`[testbed] ${daemon.name} pid ${daemon.pid} survived SIGKILL`));
     }
     const range = this.#record.gidRange;
-    await attempt(() => killUntilEmpty(() => [...new Set([...[...seen].filter((pid) => !isGone(pid)), ...(range ? pidsWithGroupIn(range) : [])])], `SGE cell ${this.cell} (job processes)`));
+    await attempt(() => killUntilEmpty(() => [...new Set([...stillRunning(seen), ...(range ? pidsWithGroupIn(range) : [])])], `SGE cell ${this.cell} (job processes)`));
     await attempt(() => {
       if (this.#record.hostsLine !== undefined) removeHostsLines(this.#record.hostsLine);
     });
@@ -256,11 +267,10 @@ class SgeBed implements SgeTestbed {
   stopSync(): void {
     const range = this.#record.gidRange;
     const execd = this.#execd?.running === true ? this.#execd.pid : undefined;
-    const below = execd === undefined ? [] : descendantsOf(execd);
+    const below = identify(execd === undefined ? [] : descendantsOf(execd));
     this.#execd?.kill();
     this.#qmaster?.kill();
-    killUntilEmptySync(() => [...below.filter((pid) => !isGone(pid)), ...(range ? pidsWithGroupIn(range) : [])]);
-    for (const pid of below) killHard(pid);
+    killUntilEmptySync(() => [...stillRunning(below), ...(range ? pidsWithGroupIn(range) : [])]);
     try {
       if (this.#record.hostsLine !== undefined) removeHostsLines(this.#record.hostsLine);
       if (this.#link !== undefined) unlinkSync(this.#link);
