@@ -4,9 +4,9 @@
 #   veths, network namespaces), util-linux (unshare, nsenter) for @hostgrid/testbed, and
 #   chromium for the demo's browser tests. `npm test` runs it first.
 # Idempotent: when everything is there it only checks and returns (well under a second).
-# Installing never starts a daemon: a policy-rc.d that exits 101 is in place while apt
-# runs, and whatever policy-rc.d was there before is put back afterwards.
+# Installing never starts a daemon (apt-lib.sh's testbed_apt_install).
 set -euo pipefail
+. "$(dirname "$0")/apt-lib.sh"
 
 missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
@@ -18,27 +18,7 @@ command -v hostname >/dev/null 2>&1 || missing+=(hostname)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "testbed provision: missing ${missing[*]}; run as root (apt-get install -y ${missing[*]})" >&2
-    exit 1
-  fi
-  policy=/usr/sbin/policy-rc.d
-  saved=""
-  if [ -e "$policy" ]; then
-    saved=$(mktemp)
-    cp -p "$policy" "$saved"
-  fi
-  restore() {
-    if [ -n "$saved" ]; then mv -f "$saved" "$policy"; else rm -f "$policy"; fi
-  }
-  trap restore EXIT
-  printf '#!/bin/sh\n# testbed provision: no daemon starts while packages install\nexit 101\n' >"$policy"
-  chmod 755 "$policy"
-
-  echo "testbed provision: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  testbed_apt_install "testbed provision" "${missing[@]}"
 fi
 
 # sshd refuses to start without its privilege-separation directory; /run is a tmpfs,
