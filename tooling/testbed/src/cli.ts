@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cleanupSshLeftovers } from './cleanup.js';
+import { runUntilSignalled } from './cli-lifetime.js';
 import { startSshHosts } from './ssh-hosts.js';
 import { SLURM_USAGE, slurmCleanup, slurmDown, slurmUp } from './slurm-cli.js';
 import { SGE_USAGE, sgeCleanup, sgeDown, sgeUp } from './sge-cli.js';
@@ -58,20 +59,7 @@ async function up(count: number, name: string | undefined): Promise<void> {
       `root@${first?.address ?? '?'} hostname\n` +
       'Ctrl-C (SIGINT) or SIGTERM tears it down.\n',
   );
-  // The test bed's child processes do not keep node alive on purpose; this does.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  // A second signal while tearing down must not cut the teardown short.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  const stopping = performance.now();
-  await bed[Symbol.asyncDispose]();
-  clearInterval(keepAlive);
-  process.stderr.write(`hostgrid-testbed: torn down in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+  await runUntilSignalled(() => bed[Symbol.asyncDispose](), 'torn down');
 }
 
 async function cleanup(force: boolean): Promise<void> {

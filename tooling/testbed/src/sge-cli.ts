@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { runUntilSignalled, terminateOwners } from './cli-lifetime.js';
 import { ownerAlive } from './network.js';
 import { cleanupSgeLeftovers } from './sge-cleanup.js';
 import { requireSgeInfrastructure } from './sge-infrastructure.js';
@@ -39,18 +39,7 @@ export async function sgeUp(slots: number, name: string | undefined): Promise<vo
       `  qsub -pe smp ${slots} -b y -cwd -j y node apps/demo/dist/cli.js --launcher sge; qstat\n` +
       'Ctrl-C (SIGINT), SIGTERM or `hostgrid-testbed sge down` stops it.\n',
   );
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  const stopping = performance.now();
-  await bed.stop();
-  clearInterval(keepAlive);
-  process.stderr.write(`hostgrid-testbed: stopped in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+  await runUntilSignalled(() => bed.stop(), 'stopped');
 }
 
 /** Runs `sge down`: SIGTERM to every live `sge up`, then waits (up to 30 s) until their cells are gone. */
@@ -66,12 +55,7 @@ export async function sgeDown(): Promise<void> {
       // Not a cell of ours, or one being made or removed right now.
     }
   }
-  for (const owner of owners) process.kill(owner.pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (owners.some((owner) => ownerAlive(owner))) {
-    if (Date.now() > deadline) throw new Error(`sge up processes still running after 30 s: ${owners.filter(ownerAlive).map((owner) => owner.pid).join(' ')}`);
-    await sleep(50);
-  }
+  await terminateOwners(owners, 'sge up');
   process.stdout.write(`${JSON.stringify({ stopped: owners.map((owner) => ({ pid: owner.pid, cell: owner.cell })) }, null, 2)}\n`);
 }
 

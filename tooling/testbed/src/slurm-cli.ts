@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { runUntilSignalled, terminateOwners } from './cli-lifetime.js';
 import { ownerAlive } from './network.js';
 import { cleanupSlurmLeftovers } from './slurm-cleanup.js';
 import { startSlurm } from './slurm.js';
@@ -35,18 +35,7 @@ export async function slurmUp(nodes: number, name: string | undefined): Promise<
       `  sinfo; salloc --nodes=${list.length} --ntasks-per-node=2 --no-kill npm run demo -- --launcher slurm\n` +
       'Ctrl-C (SIGINT) or SIGTERM stops it.\n',
   );
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
-  const stopping = performance.now();
-  await bed.stop();
-  clearInterval(keepAlive);
-  process.stderr.write(`hostgrid-testbed: stopped in ${(performance.now() - stopping).toFixed(0)} ms\n`);
+  await runUntilSignalled(() => bed.stop(), 'stopped');
 }
 
 /**
@@ -66,12 +55,7 @@ export async function slurmDown(): Promise<void> {
       // Not readable: a test bed being made or removed right now.
     }
   }
-  for (const owner of owners) process.kill(owner.pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (owners.some(ownerAlive)) {
-    if (Date.now() > deadline) throw new Error(`slurm up processes still running after 30 s: ${owners.filter(ownerAlive).map((owner) => owner.pid).join(' ')}`);
-    await sleep(50);
-  }
+  await terminateOwners(owners, 'slurm up');
   process.stdout.write(`${JSON.stringify({ stopped: owners.map(({ pid, dir }) => ({ pid, dir })) }, null, 2)}\n`);
 }
 
