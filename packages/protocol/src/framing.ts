@@ -114,22 +114,14 @@ export class FrameDecoder {
 }
 
 /**
- * Writes length-prefixed frames to a byte sink, coalescing: every frame written in the
- * same turn of the event loop goes out in one `write` of one buffer (frames over 64 KiB
- * are passed through as their own chunk to avoid a copy). Per-write system calls and
- * wake-ups cost more than encoding, so this is what makes pipelined calls fast.
+ * Frames queued during one turn of the event loop, handed over together at its end:
+ * the scheduling that {@link FrameWriter} and `MessageBatcher` share.
  */
-export class FrameWriter {
-  readonly #sink: (chunks: readonly Uint8Array[]) => void;
+export abstract class TurnQueue {
   #frames: Uint8Array[] = [];
   #bytes = 0;
   #scheduled = false;
   readonly #flush = (): void => this.flush();
-
-  /** @param sink - receives each batch: one or more chunks to write in order */
-  constructor(sink: (chunks: readonly Uint8Array[]) => void) {
-    this.#sink = sink;
-  }
 
   /** Queues one frame body; it is sent with the rest of this turn's frames. */
   write(body: Uint8Array): void {
@@ -147,31 +139,68 @@ export class FrameWriter {
     const frames = this.#frames;
     if (frames.length === 0) return;
     this.#frames = [];
-    const total = this.#bytes + FRAME_HEADER_BYTES * frames.length;
+    const bytes = this.#bytes;
     this.#bytes = 0;
-    const chunks: Uint8Array[] = [];
-    let batch = Buffer.allocUnsafe(Math.min(total, COALESCE_LIMIT + FRAME_HEADER_BYTES));
-    let at = 0;
-    for (const body of frames) {
-      if (body.byteLength > COALESCE_LIMIT) {
-        if (at > 0) chunks.push(batch.subarray(0, at));
-        const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-        header.writeUInt32BE(body.byteLength, 0);
-        chunks.push(header, body);
-        batch = batch.subarray(at);
-        at = 0;
-        continue;
-      }
-      if (at + FRAME_HEADER_BYTES + body.byteLength > batch.length) {
-        if (at > 0) chunks.push(batch.subarray(0, at));
-        batch = Buffer.allocUnsafe(Math.max(COALESCE_LIMIT, FRAME_HEADER_BYTES + body.byteLength));
-        at = 0;
-      }
-      batch.writeUInt32BE(body.byteLength, at);
-      batch.set(body, at + FRAME_HEADER_BYTES);
-      at += FRAME_HEADER_BYTES + body.byteLength;
+    this.send(frames, bytes);
+  }
+
+  /** Sends one turn's frame bodies, `bytes` in all (headers not counted). */
+  protected abstract send(frames: readonly Uint8Array[], bytes: number): void;
+}
+
+/**
+ * Packs frame bodies with their 4-byte headers: small frames are copied into shared
+ * buffers of at most `limit` bytes; a frame larger than that is handed over as its own
+ * header and body, so that the body is not copied. `emit` receives each buffer, or each
+ * header and body pair, in order.
+ */
+export function packFrames(frames: readonly Uint8Array[], bytes: number, limit: number, emit: (parts: Uint8Array[]) => void): void {
+  let batch = Buffer.allocUnsafe(Math.min(bytes + FRAME_HEADER_BYTES * frames.length, limit));
+  let at = 0;
+  const send = (): void => {
+    if (at === 0) return;
+    emit([batch.subarray(0, at)]);
+    batch = batch.subarray(at);
+    at = 0;
+  };
+  for (const body of frames) {
+    const size = FRAME_HEADER_BYTES + body.byteLength;
+    if (size > limit) {
+      send();
+      const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+      header.writeUInt32BE(body.byteLength, 0);
+      emit([header, body]);
+      continue;
     }
-    if (at > 0) chunks.push(batch.subarray(0, at));
+    if (at + size > batch.length) {
+      send();
+      batch = Buffer.allocUnsafe(limit);
+    }
+    batch.writeUInt32BE(body.byteLength, at);
+    batch.set(body, at + FRAME_HEADER_BYTES);
+    at += size;
+  }
+  send();
+}
+
+/**
+ * Writes length-prefixed frames to a byte sink, coalescing: every frame written in the
+ * same turn of the event loop goes out in one `write` of one buffer (frames over 64 KiB
+ * are passed through as their own chunk to avoid a copy). Per-write system calls and
+ * wake-ups cost more than encoding, so this is what makes pipelined calls fast.
+ */
+export class FrameWriter extends TurnQueue {
+  readonly #sink: (chunks: readonly Uint8Array[]) => void;
+
+  /** @param sink - receives each batch: one or more chunks to write in order */
+  constructor(sink: (chunks: readonly Uint8Array[]) => void) {
+    super();
+    this.#sink = sink;
+  }
+
+  protected send(frames: readonly Uint8Array[], bytes: number): void {
+    const chunks: Uint8Array[] = [];
+    packFrames(frames, bytes, COALESCE_LIMIT + FRAME_HEADER_BYTES, (parts) => chunks.push(...parts));
     this.#sink(chunks);
   }
 }

@@ -1,4 +1,4 @@
-import { FRAME_HEADER_BYTES } from './framing.js';
+import { FRAME_HEADER_BYTES, TurnQueue, packFrames } from './framing.js';
 import { InvalidMessageError } from './validate.js';
 
 /** Small frames of one turn are packed into messages of at most this many bytes. */
@@ -13,62 +13,17 @@ const BATCH_LIMIT = 64 * 1024;
  * so that the body is not copied (a WebSocket sends them as fragments of one message).
  * One message per turn instead of one per frame is what makes pipelined calls fast.
  */
-export class MessageBatcher {
+export class MessageBatcher extends TurnQueue {
   readonly #sink: (parts: readonly Uint8Array[]) => void;
-  #frames: Uint8Array[] = [];
-  #bytes = 0;
-  #scheduled = false;
-  readonly #flush = (): void => this.flush();
 
   /** @param sink - receives each message, as the parts that make it up, in order */
   constructor(sink: (parts: readonly Uint8Array[]) => void) {
+    super();
     this.#sink = sink;
   }
 
-  /** Queues one frame body; it is sent with the rest of this turn's frames. */
-  write(body: Uint8Array): void {
-    this.#frames.push(body);
-    this.#bytes += body.byteLength;
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(this.#flush);
-    }
-  }
-
-  /** Sends what is queued now. Called by itself at the end of the turn. */
-  flush(): void {
-    this.#scheduled = false;
-    const frames = this.#frames;
-    if (frames.length === 0) return;
-    this.#frames = [];
-    const total = this.#bytes + FRAME_HEADER_BYTES * frames.length;
-    this.#bytes = 0;
-    let batch = Buffer.allocUnsafe(Math.min(total, BATCH_LIMIT));
-    let at = 0;
-    const send = (): void => {
-      if (at === 0) return;
-      this.#sink([batch.subarray(0, at)]);
-      batch = batch.subarray(at);
-      at = 0;
-    };
-    for (const body of frames) {
-      const size = FRAME_HEADER_BYTES + body.byteLength;
-      if (size > BATCH_LIMIT) {
-        send();
-        const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-        header.writeUInt32BE(body.byteLength, 0);
-        this.#sink([header, body]);
-        continue;
-      }
-      if (at + size > batch.length) {
-        send();
-        batch = Buffer.allocUnsafe(BATCH_LIMIT);
-      }
-      batch.writeUInt32BE(body.byteLength, at);
-      batch.set(body, at + FRAME_HEADER_BYTES);
-      at += size;
-    }
-    send();
+  protected send(frames: readonly Uint8Array[], bytes: number): void {
+    packFrames(frames, bytes, BATCH_LIMIT, this.#sink);
   }
 }
 
