@@ -3,9 +3,8 @@
  * package is one clear error rather than a failure half way through.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { MissingInfrastructureError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { Requirements } from './requirements.js';
 
 /** Absolute paths of the tools the SSH test bed runs, and what it learnt about sshd. */
 export interface SshInfrastructure {
@@ -30,23 +29,6 @@ export interface SshInfrastructure {
 
 /** sshd must be this exact path: sshd refuses to re-execute itself from a relative one. */
 const SSHD = '/usr/sbin/sshd';
-
-/** Root's PATH may lack the sbin folders when started from a user's environment. */
-const EXTRA_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function which(command: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...EXTRA_PATH];
-  return dirs.map((dir) => join(dir, command)).find(isExecutable);
-}
 
 function sshdVersion(): [number, number] {
   // `sshd -V` is not an option in every release, but all of them print their version
@@ -81,19 +63,13 @@ let cached: SshInfrastructure | undefined;
  */
 export function requireSshInfrastructure(): SshInfrastructure {
   if (cached) return cached;
-  const missing: string[] = [];
-  if (!isExecutable(SSHD)) missing.push(`${SSHD} (openssh-server)`);
-  const find = (command: string, pkg: string): string => {
-    const found = which(command);
-    if (!found) missing.push(`${command} (${pkg})`);
-    return found ?? command;
-  };
-  const sshKeygen = find('ssh-keygen', 'openssh-client');
-  const ip = find('ip', 'iproute2');
-  const unshare = find('unshare', 'util-linux');
-  const hostname = find('hostname', 'hostname');
-  if (process.getuid?.() !== 0) missing.push('root (run the tests as root)');
-  if (missing.length > 0) throw new MissingInfrastructureError(missing);
+  const needs = new Requirements('provision.sh');
+  needs.executable(SSHD, 'openssh-server');
+  const sshKeygen = needs.command('ssh-keygen', 'openssh-client');
+  const ip = needs.command('ip', 'iproute2');
+  const unshare = needs.command('unshare', 'util-linux');
+  const hostname = needs.command('hostname', 'hostname');
+  needs.check();
   cached = { sshd: SSHD, sshKeygen, ip, unshare, hostname, sshdVersion: sshdVersion(), usePam: rootPasswordLocked() };
   return cached;
 }

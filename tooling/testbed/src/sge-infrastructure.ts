@@ -2,8 +2,7 @@
  * What the SGE test bed needs from the machine: Debian's Sun Grid Engine 8.1.9 packages
  * and root, checked up front so that a missing package is one clear error.
  */
-import { accessSync, constants } from 'node:fs';
-import { MissingInfrastructureError } from './errors.js';
+import { isReadable, Requirements } from './requirements.js';
 
 /** Where Debian's gridengine packages put things. */
 export const SGE_ROOT = '/var/lib/gridengine';
@@ -27,38 +26,6 @@ export interface SgeInfrastructure {
   readonly defaults: { readonly configuration: string; readonly complexes: string; readonly usersets: string };
   /** `getent` (libc-bin), which resolves names the way SGE does (NSS). */
   readonly getent: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isReadable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A missing SGE package (or root). Its `name` is `MissingInfrastructureError`, like the
- * SSH test bed's, and it is never turned into a skip.
- */
-class MissingSgeError extends MissingInfrastructureError {
-  constructor(missing: readonly string[]) {
-    super(missing);
-    this.message =
-      `[testbed] missing infrastructure for SGE: ${missing.join(', ')}. ` +
-      'Install it as root with tooling/testbed/scripts/provision-sge.sh (debconf preseeded, no daemon started), or: ' +
-      'apt-get install -y gridengine-master gridengine-exec gridengine-client (and run the tests as root)';
-  }
 }
 
 let cached: SgeInfrastructure | undefined;
@@ -88,18 +55,17 @@ export function requireSgeInfrastructure(): SgeInfrastructure {
     },
     getent: '/usr/bin/getent',
   };
-  const missing: string[] = [];
-  if (!isExecutable(infra.qmaster)) missing.push(`${infra.qmaster} (gridengine-master)`);
-  if (!isExecutable(infra.execd)) missing.push(`${infra.execd} (gridengine-exec)`);
+  const needs = new Requirements('provision-sge.sh');
+  needs.executable(infra.qmaster, 'gridengine-master');
+  needs.executable(infra.execd, 'gridengine-exec');
   for (const command of ['qsub', 'qrsh', 'qconf', 'qstat', 'qdel', 'qacct']) {
-    if (!isExecutable(`${GRIDENGINE_LIB}/${command}`)) missing.push(`${command} (gridengine-client)`);
+    needs.executable(`${GRIDENGINE_LIB}/${command}`, 'gridengine-client', command);
   }
-  if (!isExecutable(infra.spoolinit) || !isExecutable(infra.spooldefaults) || !isReadable(infra.defaults.configuration)) {
-    missing.push('spoolinit, spooldefaults and the default configuration (gridengine-common)');
-  }
-  if (!isExecutable(infra.getent)) missing.push(`${infra.getent} (libc-bin)`);
-  if (process.getuid?.() !== 0) missing.push('root (run the tests as root)');
-  if (missing.length > 0) throw new MissingSgeError(missing);
+  needs.executable(infra.spoolinit, 'gridengine-common', 'spoolinit');
+  needs.executable(infra.spooldefaults, 'gridengine-common', 'spooldefaults');
+  needs.need(isReadable(infra.defaults.configuration), infra.defaults.configuration, 'gridengine-common');
+  needs.executable(infra.getent, 'libc-bin');
+  needs.check();
   cached = infra;
   return infra;
 }

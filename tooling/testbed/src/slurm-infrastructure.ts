@@ -2,9 +2,8 @@
  * What the SLURM test bed needs from the machine, checked up front so that a missing
  * package is one clear error rather than a failure half way through.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { MissingInfrastructureError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { Requirements } from './requirements.js';
 
 /** Absolute paths of the programs the SLURM test bed runs. */
 export interface SlurmInfrastructure {
@@ -32,43 +31,11 @@ export interface SlurmInfrastructure {
   readonly hostname: string;
 }
 
-/** Root's PATH may lack the sbin folders when started from a user's environment. */
-const EXTRA_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function which(command: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...EXTRA_PATH];
-  return dirs.map((dir) => join(dir, command)).find(isExecutable);
-}
-
 function hasUser(name: string): boolean {
   try {
     return readFileSync('/etc/passwd', 'utf8').split('\n').some((line) => line.startsWith(`${name}:`));
   } catch {
     return false;
-  }
-}
-
-/**
- * {@link MissingInfrastructureError} with the SLURM packages in its advice. Its `name`
- * stays `MissingInfrastructureError`: callers test that, whatever was missing.
- */
-class MissingSlurmError extends MissingInfrastructureError {
-  constructor(missing: readonly string[]) {
-    super(missing);
-    this.message =
-      `[testbed] missing infrastructure: ${missing.join(', ')}. ` +
-      'Install it as root with tooling/testbed/scripts/provision-slurm.sh (provision.sh runs it), or: ' +
-      'apt-get install -y slurmctld slurmd slurm-client munge iproute2 util-linux ' +
-      '(with a policy-rc.d that exits 101, so that no daemon starts; and run the tests as root)';
   }
 }
 
@@ -85,33 +52,27 @@ let cached: SlurmInfrastructure | undefined;
  */
 export function requireSlurmInfrastructure(): SlurmInfrastructure {
   if (cached) return cached;
-  const missing: string[] = [];
-  const find = (command: string, pkg: string): string => {
-    const found = which(command);
-    if (!found) missing.push(`${command} (${pkg})`);
-    return found ?? command;
-  };
+  const needs = new Requirements('provision-slurm.sh');
   const infra: SlurmInfrastructure = {
-    slurmctld: find('slurmctld', 'slurmctld'),
-    slurmd: find('slurmd', 'slurmd'),
-    munged: find('munged', 'munge'),
-    srun: find('srun', 'slurm-client'),
-    salloc: find('salloc', 'slurm-client'),
-    sbatch: find('sbatch', 'slurm-client'),
-    scontrol: find('scontrol', 'slurm-client'),
-    squeue: find('squeue', 'slurm-client'),
-    scancel: find('scancel', 'slurm-client'),
-    sinfo: find('sinfo', 'slurm-client'),
-    ip: find('ip', 'iproute2'),
-    nsenter: find('nsenter', 'util-linux'),
-    unshare: find('unshare', 'util-linux'),
-    setpriv: find('setpriv', 'util-linux'),
-    hostname: find('hostname', 'hostname'),
+    slurmctld: needs.command('slurmctld', 'slurmctld'),
+    slurmd: needs.command('slurmd', 'slurmd'),
+    munged: needs.command('munged', 'munge'),
+    srun: needs.command('srun', 'slurm-client'),
+    salloc: needs.command('salloc', 'slurm-client'),
+    sbatch: needs.command('sbatch', 'slurm-client'),
+    scontrol: needs.command('scontrol', 'slurm-client'),
+    squeue: needs.command('squeue', 'slurm-client'),
+    scancel: needs.command('scancel', 'slurm-client'),
+    sinfo: needs.command('sinfo', 'slurm-client'),
+    ip: needs.command('ip', 'iproute2'),
+    nsenter: needs.command('nsenter', 'util-linux'),
+    unshare: needs.command('unshare', 'util-linux'),
+    setpriv: needs.command('setpriv', 'util-linux'),
+    hostname: needs.command('hostname', 'hostname'),
   };
   // munged refuses to run as root; the munge package makes its user.
-  if (!hasUser('munge')) missing.push('the munge user (munge)');
-  if (process.getuid?.() !== 0) missing.push('root (run the tests as root)');
-  if (missing.length > 0) throw new MissingSlurmError(missing);
+  needs.need(hasUser('munge'), 'the munge user', 'munge');
+  needs.check();
   cached = infra;
   return cached;
 }
