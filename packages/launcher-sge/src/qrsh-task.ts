@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { type Channel, type ChannelClosedInfo, type ChannelHandlers, HostgridError, streamChannel, type StreamProcess } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, LaunchedChannel, type StreamProcess } from '@hostgrid/core';
 import { SgeJobError } from './errors.js';
 import { PID_LINE } from './worker-command.js';
 
@@ -43,42 +43,28 @@ function commandLineOf(pid: number): string | undefined {
 
 /**
  * One worker started as a task of the job with `qrsh -inherit`: the `qrsh` process, the
- * frame channel over its stdin and stdout (`streamChannel`), and the pid and machine the
- * host-side shell reports on stderr. Until that report has come, nothing reaches the
+ * frame channel over its stdin and stdout (a `LaunchedChannel`), and the pid and machine
+ * the host-side shell reports on stderr. Until that report has come, nothing reaches the
  * grid's handlers: a task that fails to start rejects `started` instead, with qrsh's words.
  */
 export class QrshTask {
-  readonly channel: Channel;
+  /** The channel and its start; `open` hands it to the grid. */
+  readonly launched: LaunchedChannel;
   /** The worker's pid on its host, once reported. */
   pid: number | undefined;
   /** Whether the worker runs on this machine (same kernel boot id) and may be killed by pid, once reported. */
   local = false;
   readonly #child: ChildProcess;
   readonly #options: QrshTaskOptions;
-  readonly #handlers: ChannelHandlers;
-  /** Output held until the grid has the channel; `undefined` once it has. */
-  #held: Array<['stdout' | 'stderr', string]> | undefined = [];
-  /** stderr read before the report: searched for it. */
-  #stderrBefore = '';
   #exited = false;
   #killed = false;
   #detach: NodeJS.Timeout | undefined;
   readonly #closeListeners: Array<(code: number | null, signal: NodeJS.Signals | null) => void> = [];
   readonly #errorListeners: Array<(error: Error) => void> = [];
-  #settle!: { resolve: () => void; reject: (error: Error) => void };
-  /** Resolves once the worker is starting on its host; rejects if `qrsh` ends before. */
-  readonly started: Promise<void>;
-  /** Resolves once the channel has ended and `closed` was handled (or swallowed, for a failed start). */
-  readonly gone: Promise<void>;
-  #markGone!: () => void;
 
   constructor(child: ChildProcess, handlers: ChannelHandlers, options: QrshTaskOptions) {
     this.#child = child;
-    this.#handlers = handlers;
     this.#options = options;
-    this.started = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
-    this.started.catch(() => undefined);
-    this.gone = new Promise((resolve) => (this.#markGone = resolve));
     child.on('error', (error) => this.#emitError(error));
     child.once('close', (code, signal) => {
       this.#exited = true;
@@ -94,27 +80,34 @@ export class QrshTask {
       once: (_event: 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void) => this.#closeListeners.push(listener),
       on: (_event: 'error', listener: (error: Error) => void) => this.#errorListeners.push(listener),
     };
-    this.channel = streamChannel(
-      process,
-      {
-        frame: (frame) => handlers.frame(frame),
-        output: (stream, text) => this.#output(stream, text),
-        closed: (info) => this.#closed(info),
+    this.launched = new LaunchedChannel(process, handlers, {
+      what: options.what,
+      host: options.host,
+      slot: options.slot,
+      name: 'the worker (a qrsh -inherit task)',
+      marker: PID_LINE,
+      onMarker: (match) => {
+        this.pid = Number(match[1]);
+        this.local = options.killLocally && match[2] !== '' && match[2] === LOCAL_BOOT_ID;
+        // Killed while it was starting: now that its pid is known, a local worker goes at once.
+        if (this.#killed) this.#killLocal();
       },
-      {
-        name: 'the worker (a qrsh -inherit task)',
-        kill: () => this.kill(),
-        pid: () => this.pid,
-        ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
-      },
-    );
+      kill: () => this.kill(),
+      pid: () => this.pid,
+      // SGE refusing the task (not a granted host, no free slot, not inside the job) is an SgeJobError.
+      startError: (error, said) => (/executing task of job \d+ failed|not granted|didn't accept task|JOB_ID/.test(said) ? new SgeJobError(error) : undefined),
+      maxFrameBytes: options.maxFrameBytes,
+    });
   }
 
-  /** The grid now holds the channel: output held so far goes to it, and from now on straight through. */
-  deliver(): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const [stream, text] of held) this.#handlers.output(stream, text);
+  /** The channel the grid holds once `launched.open` resolves. */
+  get channel(): Channel {
+    return this.launched.channel;
+  }
+
+  /** Resolves once the channel has ended and `closed` was handled (or swallowed, for a failed start). */
+  get gone(): Promise<void> {
+    return this.launched.gone;
   }
 
   /**
@@ -188,46 +181,5 @@ export class QrshTask {
 
   #emitError(error: Error): void {
     for (const listener of this.#errorListeners) listener(error);
-  }
-
-  #output(stream: 'stdout' | 'stderr', text: string): void {
-    if (stream === 'stderr' && this.pid === undefined) {
-      this.#stderrBefore += text;
-      const match = PID_LINE.exec(this.#stderrBefore);
-      if (match === null) return;
-      this.pid = Number(match[1]);
-      this.local = this.#options.killLocally && match[2] !== '' && match[2] === LOCAL_BOOT_ID;
-      const rest = this.#stderrBefore.replace(PID_LINE, '');
-      this.#stderrBefore = '';
-      if (rest !== '') this.#pass('stderr', rest);
-      // Killed while it was starting: now that its pid is known, a local worker goes at once.
-      if (this.#killed) this.#killLocal();
-      this.#settle.resolve();
-      return;
-    }
-    this.#pass(stream, text);
-  }
-
-  #pass(stream: 'stdout' | 'stderr', text: string): void {
-    if (this.#held === undefined) this.#handlers.output(stream, text);
-    else this.#held.push([stream, text]);
-  }
-
-  #closed(info: ChannelClosedInfo): void {
-    try {
-      if (this.pid === undefined) {
-        // Never started: the grid hears of it through spawn's rejection, with qrsh's words.
-        const said = [this.#stderrBefore, ...(this.#held ?? []).map(([, text]) => text)].join('').trim();
-        const { what, host, slot } = this.#options;
-        const refused = /executing task of job \d+ failed|not granted|didn't accept task|JOB_ID/.test(said);
-        const options = { host, slot, message: `${what} could not start: ${info.reason}${said === '' ? '' : `: ${said}`}`, ...(info.error === undefined ? {} : { cause: info.error }) };
-        this.#settle.reject(refused ? new SgeJobError(options) : new HostgridError(options));
-        return;
-      }
-      this.deliver();
-      this.#handlers.closed(info);
-    } finally {
-      this.#markGone();
-    }
   }
 }

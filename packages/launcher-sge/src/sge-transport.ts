@@ -1,7 +1,7 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
 import { SgeJobError } from './errors.js';
 import { QrshTask } from './qrsh-task.js';
 import { sgeHosts } from './sge-hosts.js';
@@ -87,14 +87,7 @@ class SgeTransport implements Transport {
     signal.throwIfAborted();
     this.#checkJob(host.name, slot, what);
     const qrsh = this.#options.qrsh ?? 'qrsh';
-    const command = qrshCommandLine({
-      tempPath: request.tempPath,
-      node: host.node ?? process.execPath,
-      workerEntry: request.workerEntry,
-      niceness: host.niceness,
-      initCmd: host.initCmd,
-      env: host.env,
-    });
+    const command = qrshCommandLine(workerCommand(request, { defaultNode: process.execPath }));
     // Its own process group: a Ctrl-C in the controller's terminal must not reach qrsh,
     // which would end the task as failed, and SGE then the job; the controller shuts the
     // grid down in order instead.
@@ -110,23 +103,7 @@ class SgeTransport implements Transport {
     });
     this.#live.add(task);
     void task.gone.then(() => this.#live.delete(task));
-    const onAbort = (): void => task.kill();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await task.started;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw error instanceof Error && error.message.includes('ENOENT') ? new SgeJobError({ host: host.name, slot, message: `${what} could not start: cannot run "${qrsh}" (is SGE's client installed and on PATH?)`, cause: error }) : error;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-    if (signal.aborted) {
-      task.kill();
-      await task.gone;
-      throw signal.reason;
-    }
-    task.deliver();
-    return task.channel;
+    return task.launched.open(signal, (error) => new SgeJobError({ host: host.name, slot, message: `${what} could not start: cannot run "${qrsh}" (is SGE's client installed and on PATH?)`, cause: error }));
   }
 
   /** Refuses, with the granted hosts named, what `qrsh -inherit` would refuse in fewer words. */

@@ -2,31 +2,15 @@
  * The command `qrsh -inherit` runs on a host to start one slot's worker, and the line it
  * prints first so that the controller learns the worker's pid and machine.
  */
+import { shellQuote, type WorkerCommand, workerInvocation, workerScriptPrelude } from '@hostgrid/core';
 
-/** Quotes a string for a POSIX shell: one single-quoted word. */
-export function quote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export type { WorkerCommand };
 
 /** What the host-side shell writes to stderr before the worker starts: `<mark><pid>:<boot id>`. */
 export const PID_MARK = 'hostgrid-qrsh-pid:';
 
 /** Finds the mark line in stderr text: the worker's pid and the host's kernel boot id (empty when unknown). */
 export const PID_LINE = new RegExp(`${PID_MARK}(\\d+):([0-9a-f-]*)\\n`);
-
-/** What one worker's task runs. */
-export interface WorkerCommand {
-  /** The worker's working directory (the host's temp path). */
-  readonly tempPath: string;
-  /** The Node.js executable on the host. */
-  readonly node: string;
-  /** The worker runtime, a path the host sees. */
-  readonly workerEntry: string;
-  readonly niceness: number;
-  readonly initCmd: string | undefined;
-  /** The host's extra environment for the worker. */
-  readonly env: Readonly<Record<string, string>>;
-}
 
 /**
  * The host-side script, as the seed's worker command: change into the temp path, run
@@ -41,20 +25,9 @@ export interface WorkerCommand {
  * costs one slot, not the job.
  */
 export function workerScript(command: WorkerCommand): string {
-  const env = Object.entries(command.env).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`[hostgrid] environment variable name ${JSON.stringify(name)} is not valid`);
-    return `${name}=${quote(value)}`;
-  });
-  const node = quote(command.node);
-  const lines = [`cd -- ${quote(command.tempPath)} || exit 1`];
-  if (command.initCmd !== undefined && command.initCmd.trim() !== '') lines.push(`{ ${command.initCmd}\n} || exit $?`);
-  lines.push(`command -v -- ${node} >/dev/null 2>&1 || { printf 'hostgrid: Node.js executable "%s" not found on %s\\n' ${node} "$(hostname)" >&2; exit 127; }`);
   const report = `read -r boot 2>/dev/null </proc/sys/kernel/random/boot_id; echo "${PID_MARK}$$:$boot" >&2; exec "$@"`;
-  const nice = command.niceness > 0 ? ['nice', '-n', String(command.niceness)] : [];
-  const argv = [...(env.length > 0 ? ['env', ...env] : []), ...nice, node, quote(command.workerEntry), '--stdio'];
   // Not `exec`: this shell stays the task's process and turns the worker's end into an exit status.
-  lines.push(`/bin/sh -c ${quote(report)} hostgrid-worker ${argv.join(' ')}`, 'exit $?');
-  return lines.join('\n');
+  return [...workerScriptPrelude(command), `/bin/sh -c ${shellQuote(report)} hostgrid-worker ${workerInvocation(command)}`, 'exit $?'].join('\n');
 }
 
 /**
@@ -64,5 +37,5 @@ export function workerScript(command: WorkerCommand): string {
  * shell is (sh, bash, ksh or zsh; csh and tcsh take it too as long as `initCmd` is one line).
  */
 export function qrshCommandLine(command: WorkerCommand): string {
-  return `exec /bin/sh -c ${quote(workerScript(command))}`;
+  return `exec /bin/sh -c ${shellQuote(workerScript(command))}`;
 }
