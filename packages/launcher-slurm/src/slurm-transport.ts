@@ -1,5 +1,5 @@
 import { spawn as spawnProcess } from 'node:child_process';
-import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
 import { parseHostlist } from './hostlist.js';
 import { SlurmAllocationError } from './slurm-hosts.js';
 import { srunArgs } from './srun-command.js';
@@ -77,15 +77,10 @@ class SlurmTransport implements Transport {
     this.#checkNode(host.name, slot, jobId, what);
     const srun = this.#options.srun ?? 'srun';
     const args = srunArgs({
+      ...workerCommand(request, { defaultNode: process.execPath }),
       jobId,
-      node: host.name,
+      nodeName: host.name,
       stepName: `hostgrid:${host.name}/${slot}`,
-      tempPath: request.tempPath,
-      nodeExecutable: host.node ?? process.execPath,
-      workerEntry: request.workerEntry,
-      niceness: host.niceness,
-      initCmd: host.initCmd,
-      env: host.env,
       srunArgs: this.#options.srunArgs ?? [],
     });
     // Its own process group: a Ctrl-C in the controller's terminal reaches the controller
@@ -102,23 +97,7 @@ class SlurmTransport implements Transport {
     });
     this.#live.add(step);
     void step.gone.then(() => this.#live.delete(step));
-    const onAbort = (): void => step.kill();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await step.started;
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw error instanceof Error && error.message.includes('ENOENT') ? new HostgridError({ host: host.name, slot, message: `${what} could not start: cannot run "${srun}" (is SLURM's client installed and on PATH?)`, cause: error }) : error;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-    if (signal.aborted) {
-      step.kill();
-      await step.gone;
-      throw signal.reason;
-    }
-    step.deliver();
-    return step.channel;
+    return step.launched.open(signal, (error) => new HostgridError({ host: host.name, slot, message: `${what} could not start: cannot run "${srun}" (is SLURM's client installed and on PATH?)`, cause: error }));
   }
 
   /**
