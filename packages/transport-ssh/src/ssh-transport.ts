@@ -1,6 +1,6 @@
 import { homedir, userInfo } from 'node:os';
 import type { Channel, ChannelHandlers, HostFiles, ResolvedHost, SpawnRequest, Transport } from '@hostgrid/core';
-import { HostgridError } from '@hostgrid/core';
+import { HostgridError, workerCommand } from '@hostgrid/core';
 import type { Keepalive } from './host-connection.js';
 import { HostPool } from './host-pool.js';
 import { KnownHostsStore } from './known-hosts-store.js';
@@ -50,14 +50,7 @@ class SshTransport implements Transport {
     const { connection, release } = await pool.reserve(request.heartbeat);
     try {
       signal.throwIfAborted();
-      const command = workerCommandLine({
-        tempPath: request.tempPath,
-        node: host.node ?? 'node',
-        workerEntry: request.workerEntry,
-        niceness: host.niceness,
-        initCmd: host.initCmd,
-        env: host.env,
-      });
+      const command = workerCommandLine(workerCommand(request, { defaultNode: 'node' }));
       const stream = await connection.exec(command);
       stream.once('close', release);
       const channel = new SshChannel(stream, handlers, connection);
