@@ -5,11 +5,9 @@
  * exported that `SLURM_CONF` (as the README suggests), and every program started from it,
  * carry it too, and are never touched.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { TestbedError } from './errors.js';
-import { allPids, type CommandResult, isGone, processExe } from './system.js';
+import { allPids, type CommandResult, isGone, processExe, run } from './system.js';
 
 /** The programs a SLURM test bed runs or leaves behind (slurmscriptd is a slurmctld fork). */
 const SLURM_PROGRAMS = new Set(['munged', 'slurmctld', 'slurmd', 'slurmstepd', 'srun', 'salloc', 'sbatch', 'scancel', 'scontrol', 'squeue', 'sinfo', 'sacct', 'sattach', 'sbcast']);
@@ -67,32 +65,13 @@ export function processesWithConfUnder(dir: string): number[] {
   return slurmProcessesWith(`SLURM_CONF=${dir}/`);
 }
 
-/** Output kept per stream; more than this is cut from the front. */
-const MAX_OUTPUT = 1 << 20;
-
 /**
  * Runs `file` with `args` (no shell) in the environment given (nothing inherited), and
  * collects its output; kills it with SIGKILL after `timeoutMs`. Rejects only when it
  * cannot start.
  */
 export function runWithEnv(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-MAX_OUTPUT)));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-MAX_OUTPUT)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    timer.unref();
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new TestbedError(`[testbed] cannot run ${file}: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, signal });
-    });
-  });
+  return run(file, args, { env, timeoutMs });
 }
 
 /** The environment of this process without SLURM's job variables (a test may itself run inside an allocation), plus `extra`. */

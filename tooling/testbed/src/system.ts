@@ -20,14 +20,26 @@ export interface CommandResult {
 /** Output kept per stream; more than this is cut from the front. */
 const MAX_OUTPUT = 1 << 20;
 
+/** How {@link run} runs a command. */
+export interface RunOptions {
+  /** Written to its stdin, which is then closed; without it stdin is /dev/null. */
+  readonly input?: string;
+  /** Killed (SIGKILL) after this long; by default never. */
+  readonly timeoutMs?: number;
+  /** Its whole environment (nothing inherited); by default this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Its working directory; by default this process's. */
+  readonly cwd?: string;
+}
+
 /** Runs `file` with `args` (no shell) and collects its output. Rejects only when it cannot start. */
-export function run(
-  file: string,
-  args: readonly string[],
-  options: { readonly input?: string; readonly timeoutMs?: number } = {},
-): Promise<CommandResult> {
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -51,13 +63,18 @@ export function run(
   });
 }
 
-/** Runs a command that must succeed; the error names what was being done and quotes stderr. */
-export async function runOk(what: string, file: string, args: readonly string[]): Promise<string> {
-  const result = await run(file, args);
+/**
+ * Runs a command that must succeed and returns its stdout; the error names what was being
+ * done and quotes stderr (or stdout when stderr is empty), cut at 2000 characters.
+ *
+ * @throws TestbedError when it exits other than with 0.
+ */
+export async function runOk(what: string, file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await run(file, args, options);
   if (result.code !== 0) {
     throw new TestbedError(
       `[testbed] ${what} failed: \`${[file, ...args].join(' ')}\` exited with ` +
-        `${result.code ?? result.signal}: ${result.stderr.trim() || result.stdout.trim()}`,
+        `${result.code ?? result.signal}: ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`,
     );
   }
   return result.stdout;
