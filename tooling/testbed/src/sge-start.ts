@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TestbedError, TestbedStartError } from './errors.js';
+import { TestbedError } from './errors.js';
+import { ExitHookSet, startOrRemove, TeardownErrors } from './lifecycle.js';
 import { configureCell, makeCell, PE, QUEUE, type CellPlan } from './sge-cell.js';
 import { runSge, runSgeOk } from './sge-commands.js';
 import { prepareHostIdentity, removeHostsLines } from './sge-hostname.js';
@@ -37,17 +38,8 @@ export interface SgeOwnerRecord {
   execdPid: number | undefined;
 }
 
-const live = new Set<SgeBed>();
-let exitHookInstalled = false;
-
-function track(bed: SgeBed): void {
-  live.add(bed);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const bed of live) bed.stopSync();
-  });
-}
+/** Test beds not yet stopped, stopped synchronously if the process exits first. */
+const live = new ExitHookSet<SgeBed>((bed) => bed.stopSync());
 
 /** Pids with their start times: together they name a process for good. */
 function identify(pids: readonly number[]): Map<number, number | undefined> {
@@ -105,7 +97,7 @@ class SgeBed implements SgeTestbed {
 
   async start(readyTimeoutMs: number): Promise<void> {
     const infra = this.#infra;
-    track(this);
+    live.add(this);
     this.dir = await mkdtemp(join(tmpdir(), `hostgrid-sge-${this.#record.name}-`));
     this.#record.dir = this.dir;
     this.#save();
@@ -229,21 +221,15 @@ class SgeBed implements SgeTestbed {
   }
 
   async #stop(): Promise<void> {
-    const errors: unknown[] = [];
-    const attempt = async (step: () => unknown): Promise<void> => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
+    const errors = new TeardownErrors();
+    const attempt = (step: () => unknown): Promise<void> => errors.attempt(step);
     // Job processes are found below the execd while it lives, by group id after; a pid
     // seen before is killed only while it names the same process (pids are reused quickly).
     const seen = identify(this.jobProcesses());
     for (const daemon of [this.#execd, this.#qmaster]) {
       if (daemon === undefined) continue;
       daemon.kill();
-      if (!(await daemon.waitExit(5_000))) errors.push(new TestbedError(`[testbed] ${daemon.name} pid ${daemon.pid} survived SIGKILL`));
+      if (!(await daemon.waitExit(5_000))) errors.add(new TestbedError(`[testbed] ${daemon.name} pid ${daemon.pid} survived SIGKILL`));
     }
     const range = this.#record.gidRange;
     await attempt(() => killUntilEmpty(() => [...new Set([...stillRunning(seen), ...(range ? pidsWithGroupIn(range) : [])])], `SGE cell ${this.cell} (job processes)`));
@@ -255,12 +241,7 @@ class SgeBed implements SgeTestbed {
     });
     if (this.dir) await attempt(() => rm(this.dir, { recursive: true, force: true }));
     live.delete(this);
-    if (errors.length > 0) {
-      const messages = errors.map((error) => (error instanceof Error ? error.message : String(error)));
-      throw new TestbedError(`[testbed] stopping SGE cell ${this.cell || this.dir} left something behind (\`hostgrid-testbed sge cleanup\` removes it): ${messages.join('; ')}`, {
-        cause: new AggregateError(errors),
-      });
-    }
+    errors.throwIfAny(`stopping SGE cell ${this.cell || this.dir}`, 'hostgrid-testbed sge cleanup');
   }
 
   /** The exit hook's stop: synchronous, best effort, never throws. */
@@ -305,17 +286,5 @@ export async function startSge(options: StartSgeOptions = {}): Promise<SgeTestbe
   const name = options.name ?? 'sge';
   if (!/^[\w-]{1,40}$/.test(name)) throw new TestbedError(`[testbed] name must be 1 to 40 letters, digits, "-" or "_", not ${JSON.stringify(name)}`);
   const bed = new SgeBed(infra, name, slots);
-  try {
-    await bed.start(options.readyTimeoutMs ?? 30_000);
-    return bed;
-  } catch (error) {
-    let cleanup = 'everything made so far was removed';
-    try {
-      await bed.stop();
-    } catch (stopError) {
-      cleanup = `removing what was made failed too: ${stopError instanceof Error ? stopError.message : String(stopError)}`;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TestbedStartError(`[testbed] starting SGE failed (${cleanup}): ${reason}`, { bridge: undefined, namespaces: [], dir: bed.dir || undefined }, { cause: error });
-  }
+  return startOrRemove(bed, () => bed.start(options.readyTimeoutMs ?? 30_000), 'SGE', () => ({ bridge: undefined, namespaces: [], dir: bed.dir || undefined }));
 }

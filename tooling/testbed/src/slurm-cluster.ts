@@ -7,6 +7,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestbedError } from './errors.js';
+import { TeardownErrors } from './lifecycle.js';
 import {
   addHost, bridgeAddress, bridgeName, claimBridge, currentOwner, hostAddress, namespaceName, removeLink, removeNamespace, removeSync, vethName,
 } from './network.js';
@@ -245,7 +246,7 @@ export class SlurmCluster implements SlurmTestbed {
     return this[Symbol.asyncDispose]();
   }
 
-  /** What this test bed has made so far, for a {@link TestbedStartError}. */
+  /** What this test bed has made so far, for a `TestbedStartError`. */
   made(): { bridge: string | undefined; namespaces: string[]; dir: string | undefined } {
     return { bridge: this.bridge || undefined, namespaces: this.nodes.map((node) => node.namespace), dir: this.dir || undefined };
   }
@@ -261,14 +262,8 @@ export class SlurmCluster implements SlurmTestbed {
   }
 
   async #tearDown(): Promise<void> {
-    const errors: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>): Promise<void> => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
+    const errors = new TeardownErrors();
+    const attempt = (step: () => unknown): Promise<void> => errors.attempt(step);
     const ip = this.#infra.ip;
     // Jobs first, while slurmctld still runs: their clients (srun, salloc) then end by themselves.
     if (this.#slurmctld?.running) await attempt(() => runWithEnv(this.#infra.scancel, ['--quiet', '--user=root'], cleanEnv(this.env), 5_000));
@@ -289,13 +284,7 @@ export class SlurmCluster implements SlurmTestbed {
     if (this.#index !== undefined) await attempt(() => removeLink(ip, this.bridge));
     if (this.dir) await attempt(() => rm(this.dir, { recursive: true, force: true }));
     this.#registry.delete(this);
-    if (errors.length > 0) {
-      const messages = errors.map((error) => (error instanceof Error ? error.message : String(error)));
-      throw new TestbedError(
-        `[testbed] stopping SLURM test bed ${this.clusterName || this.dir} left something behind (\`hostgrid-testbed slurm cleanup\` removes it): ${messages.join('; ')}`,
-        { cause: new AggregateError(errors) },
-      );
-    }
+    errors.throwIfAny(`stopping SLURM test bed ${this.clusterName || this.dir}`, 'hostgrid-testbed slurm cleanup');
   }
 
   /** The exit hook's teardown: synchronous, SIGKILL everything, best effort, never throws. */

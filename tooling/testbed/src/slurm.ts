@@ -3,29 +3,15 @@
  * address, and one slurmd per network-namespace node, each with its own address and
  * hostname. Stopped, to the last process, when the test ends.
  */
-import { TestbedError, TestbedStartError } from './errors.js';
+import { TestbedError } from './errors.js';
+import { ExitHookSet, startOrRemove } from './lifecycle.js';
 import { MAX_HOSTS } from './network.js';
 import { SlurmCluster } from './slurm-cluster.js';
 import { requireSlurmInfrastructure } from './slurm-infrastructure.js';
 import type { SlurmTestbed, StartSlurmOptions } from './slurm-testbed.js';
 
 /** Clusters not yet stopped, stopped synchronously if the process exits first. */
-const live = new Set<SlurmCluster>();
-let exitHookInstalled = false;
-
-const registry = {
-  add(cluster: SlurmCluster): void {
-    live.add(cluster);
-    if (exitHookInstalled) return;
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const each of live) each.teardownSync();
-    });
-  },
-  delete(cluster: SlurmCluster): void {
-    live.delete(cluster);
-  },
-};
+const registry = new ExitHookSet<SlurmCluster>((cluster) => cluster.teardownSync());
 
 /**
  * Stands up a SLURM 22.05 cluster of `nodes` nodes on this machine (about 1.5 s once
@@ -52,18 +38,5 @@ export async function startSlurm(options: StartSlurmOptions = {}): Promise<Slurm
   const label = options.name ?? 'slurm';
   if (!/^[\w-]{1,40}$/.test(label)) throw new TestbedError(`[testbed] name must be 1 to 40 letters, digits, "-" or "_", not ${JSON.stringify(label)}`);
   const cluster = new SlurmCluster(infra, label, registry);
-  try {
-    await cluster.start(count, options);
-    return cluster;
-  } catch (error) {
-    const made = cluster.made();
-    let cleanup = 'everything made so far was removed';
-    try {
-      await cluster[Symbol.asyncDispose]();
-    } catch (teardownError) {
-      cleanup = `removing what was made failed too: ${teardownError instanceof Error ? teardownError.message : String(teardownError)}`;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TestbedStartError(`[testbed] starting a SLURM cluster of ${count} nodes failed (${cleanup}): ${reason}`, made, { cause: error });
-  }
+  return startOrRemove(cluster, () => cluster.start(count, options), `a SLURM cluster of ${count} nodes`, () => cluster.made());
 }

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TestbedError, TestbedStartError } from './errors.js';
+import { TestbedError } from './errors.js';
+import { ExitHookSet, startOrRemove, TeardownErrors } from './lifecycle.js';
 import { requireSshInfrastructure, type SshInfrastructure } from './infrastructure.js';
 import {
   addHost,
@@ -47,17 +48,7 @@ async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -re
 }
 
 /** Test beds not yet torn down, removed synchronously if the process exits first. */
-const live = new Set<Testbed>();
-let exitHookInstalled = false;
-
-function track(bed: Testbed): void {
-  live.add(bed);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const bed of live) bed.teardownSync();
-  });
-}
+const live = new ExitHookSet<Testbed>((bed) => bed.teardownSync());
 
 class Testbed implements SshTestbed {
   readonly user = 'root' as const;
@@ -83,7 +74,7 @@ class Testbed implements SshTestbed {
 
   async start(count: number, options: StartSshHostsOptions): Promise<void> {
     const infra = this.#infra;
-    track(this);
+    live.add(this);
     this.dir = await mkdtemp(join(tmpdir(), `hostgrid-testbed-${this.#label}-`));
     const owner = currentOwner(this.#label, this.dir);
     await writeFile(join(this.dir, 'owner.json'), `${JSON.stringify(owner)}\n`);
@@ -214,7 +205,7 @@ class Testbed implements SshTestbed {
     return inode === undefined ? [] : pidsInNetns(inode);
   }
 
-  /** What this test bed has made so far, for a {@link TestbedStartError}. */
+  /** What this test bed has made so far, for a `TestbedStartError`. */
   made(): { bridge: string | undefined; namespaces: string[]; dir: string | undefined } {
     return {
       bridge: this.bridge || undefined,
@@ -229,14 +220,8 @@ class Testbed implements SshTestbed {
   }
 
   async #tearDown(): Promise<void> {
-    const errors: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>): Promise<void> => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
+    const errors = new TeardownErrors();
+    const attempt = (step: () => unknown): Promise<void> => errors.attempt(step);
     const ip = this.#infra.ip;
     await Promise.all(
       [...this.#states.values()].map(async (state) => {
@@ -245,7 +230,7 @@ class Testbed implements SshTestbed {
         if (sshd && !(await sshd.waitExit(5_000))) {
           // It left the namespace somehow; it is still ours, by pid.
           sshd.kill();
-          if (!(await sshd.waitExit(2_000))) errors.push(new TestbedError(`[testbed] sshd pid ${sshd.pid} survived SIGKILL`));
+          if (!(await sshd.waitExit(2_000))) errors.add(new TestbedError(`[testbed] sshd pid ${sshd.pid} survived SIGKILL`));
         }
         await attempt(() => removeLink(ip, state.host.veth));
       }),
@@ -253,13 +238,7 @@ class Testbed implements SshTestbed {
     if (this.#index !== undefined) await attempt(() => removeLink(ip, this.bridge));
     if (this.dir) await attempt(() => rm(this.dir, { recursive: true, force: true }));
     live.delete(this);
-    if (errors.length > 0) {
-      const messages = errors.map((error) => (error instanceof Error ? error.message : String(error)));
-      throw new TestbedError(
-        `[testbed] teardown of test bed ${this.bridge || this.dir} left something behind (\`hostgrid-testbed ssh cleanup\` removes it): ${messages.join('; ')}`,
-        { cause: new AggregateError(errors) },
-      );
-    }
+    errors.throwIfAny(`teardown of test bed ${this.bridge || this.dir}`, 'hostgrid-testbed ssh cleanup');
   }
 
   /**
@@ -312,18 +291,5 @@ export async function startSshHosts(options: StartSshHostsOptions = {}): Promise
     throw new TestbedError(`[testbed] name must be 1 to 40 letters, digits, "-" or "_", not ${JSON.stringify(label)}`);
   }
   const bed = new Testbed(infra, label);
-  try {
-    await bed.start(count, options);
-    return bed;
-  } catch (error) {
-    const made = bed.made();
-    let cleanup = 'everything made so far was removed';
-    try {
-      await bed[Symbol.asyncDispose]();
-    } catch (teardownError) {
-      cleanup = `removing what was made failed too: ${teardownError instanceof Error ? teardownError.message : String(teardownError)}`;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TestbedStartError(`[testbed] starting ${count} SSH hosts failed (${cleanup}): ${reason}`, made, { cause: error });
-  }
+  return startOrRemove(bed, () => bed.start(count, options), `${count} SSH hosts`, () => bed.made());
 }
