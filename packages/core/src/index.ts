@@ -26,6 +26,7 @@ export { CallOptions, callOptions, type CallOptionsInit } from './call-options.j
 export type { CopyOptions, CopyReport, HostCopyReport, StagingProgressEvent } from './staging-area.js';
 export { localHostFiles } from './local-files.js';
 export { streamChannel, type StreamChannelOptions, type StreamProcess } from './stream-channel.js';
+export { LiveWorkers, type LiveWorker } from './live-workers.js';
 export { LaunchedChannel, type LaunchedChannelOptions } from './launched-channel.js';
 export { shellQuote, type WorkerCommand, workerCommand, type WorkerCommandOptions, workerInvocation, workerScriptPrelude } from './worker-command.js';
 export type { PublishSpec } from './publish-target.js';
