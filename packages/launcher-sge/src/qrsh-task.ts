@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { type Channel, type ChannelHandlers, LaunchedChannel, type StreamProcess } from '@hostgrid/core';
+import { type ChannelHandlers, LaunchedChannel, type StreamProcess } from '@hostgrid/core';
 import { SgeJobError } from './errors.js';
 import { PID_LINE } from './worker-command.js';
 
@@ -98,11 +98,6 @@ export class QrshTask {
       startError: (error, said) => (/executing task of job \d+ failed|not granted|didn't accept task|JOB_ID/.test(said) ? new SgeJobError(error) : undefined),
       maxFrameBytes: options.maxFrameBytes,
     });
-  }
-
-  /** The channel the grid holds once `launched.open` resolves. */
-  get channel(): Channel {
-    return this.launched.channel;
   }
 
   /** Resolves once the channel has ended and `closed` was handled (or swallowed, for a failed start). */

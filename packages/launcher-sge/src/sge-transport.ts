@@ -1,7 +1,7 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, LiveWorkers, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
 import { SgeJobError } from './errors.js';
 import { QrshTask } from './qrsh-task.js';
 import { sgeHosts } from './sge-hosts.js';
@@ -71,7 +71,7 @@ class SgeTransport implements Transport {
   readonly name = 'sge';
   readonly #options: SgeTransportOptions;
   readonly #env: NodeJS.ProcessEnv;
-  readonly #live = new Set<QrshTask>();
+  readonly #live = new LiveWorkers<QrshTask>();
   #granted: Set<string> | undefined;
   #closed = false;
 
@@ -102,7 +102,6 @@ class SgeTransport implements Transport {
       maxFrameBytes: this.#options.maxFrameBytes,
     });
     this.#live.add(task);
-    void task.gone.then(() => this.#live.delete(task));
     return task.launched.open(signal, (error) => new SgeJobError({ host: host.name, slot, message: `${what} could not start: cannot run "${qrsh}" (is SGE's client installed and on PATH?)`, cause: error }));
   }
 
@@ -146,7 +145,6 @@ class SgeTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const task of this.#live) task.kill();
-    await Promise.all([...this.#live].map((task) => task.gone));
+    await this.#live.killAll();
   }
 }
