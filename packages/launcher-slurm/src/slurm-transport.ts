@@ -1,5 +1,5 @@
 import { spawn as spawnProcess } from 'node:child_process';
-import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, LiveWorkers, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
 import { parseHostlist } from './hostlist.js';
 import { SlurmAllocationError } from './slurm-hosts.js';
 import { srunArgs } from './srun-command.js';
@@ -53,7 +53,7 @@ class SlurmTransport implements Transport {
   readonly name = 'slurm';
   readonly #options: SlurmTransportOptions;
   readonly #env: NodeJS.ProcessEnv;
-  readonly #live = new Set<SrunStep>();
+  readonly #live = new LiveWorkers<SrunStep>();
   #closed = false;
 
   constructor(options: SlurmTransportOptions) {
@@ -96,7 +96,6 @@ class SlurmTransport implements Transport {
       maxFrameBytes: this.#options.maxFrameBytes,
     });
     this.#live.add(step);
-    void step.gone.then(() => this.#live.delete(step));
     return step.launched.open(signal, (error) => new HostgridError({ host: host.name, slot, message: `${what} could not start: cannot run "${srun}" (is SLURM's client installed and on PATH?)`, cause: error }));
   }
 
@@ -128,7 +127,6 @@ class SlurmTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const step of this.#live) step.kill();
-    await Promise.all([...this.#live].map((step) => step.gone));
+    await this.#live.killAll();
   }
 }

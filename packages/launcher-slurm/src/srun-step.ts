@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Channel, type ChannelHandlers, LaunchedChannel } from '@hostgrid/core';
+import { type ChannelHandlers, LaunchedChannel } from '@hostgrid/core';
 import { STEP_LINE } from './srun-command.js';
 
 /** How long a killed step may take to end before its `srun` is killed as well. */
@@ -57,11 +57,6 @@ export class SrunStep {
       pid: () => this.pid,
       maxFrameBytes: options.maxFrameBytes,
     });
-  }
-
-  /** The channel the grid holds once `launched.open` resolves. */
-  get channel(): Channel {
-    return this.launched.channel;
   }
 
   /** Resolves once `srun` has ended and `closed` was handled (or swallowed, for a failed start). */
