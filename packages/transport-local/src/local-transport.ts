@@ -1,7 +1,7 @@
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { getPriority, setPriority } from 'node:os';
-import { localHostFiles, type Channel, type ChannelHandlers, type HostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
+import { LiveWorkers, localHostFiles, type Channel, type ChannelHandlers, type HostFiles, type ResolvedHost, type SpawnRequest, type Transport } from '@hostgrid/core';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter } from '@hostgrid/protocol';
 
 /** Options of {@link localTransport}. */
@@ -38,7 +38,7 @@ class LocalTransport implements Transport {
   readonly name = 'local';
   readonly #nodeArgs: readonly string[];
   readonly #maxFrameBytes: number;
-  readonly #live = new Set<LocalChannel>();
+  readonly #live = new LiveWorkers<LocalChannel>();
   #closed = false;
 
   constructor(options: LocalTransportOptions) {
@@ -76,7 +76,6 @@ class LocalTransport implements Transport {
     }
     const channel = new LocalChannel(child, handlers, what, this.#maxFrameBytes);
     this.#live.add(channel);
-    void channel.gone.then(() => this.#live.delete(channel));
     await channel.start(file, host.niceness, signal);
     return channel;
   }
@@ -87,8 +86,7 @@ class LocalTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const channel of this.#live) channel.kill();
-    await Promise.all([...this.#live].map((channel) => channel.gone));
+    await this.#live.killAll();
   }
 }
 
