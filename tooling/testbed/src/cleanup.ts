@@ -2,7 +2,7 @@
  * Removes what crashed SSH test beds left behind: their processes, namespaces, veths,
  * bridges and temp dirs. Test beds whose owner process still runs are left alone.
  */
-import { readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,9 +11,9 @@ import {
   BRIDGE_PATTERN,
   bridgeName,
   NAMESPACE_PATTERN,
-  type Owner,
   ownerAlive,
   readBridgeOwner,
+  readDirOwner,
   removeLink,
   removeNamespace,
   VETH_PATTERN,
@@ -59,19 +59,6 @@ export interface CleanupReport {
 }
 
 const DIR_PREFIX = 'hostgrid-testbed-';
-
-function readDirOwner(dir: string): Pick<Owner, 'pid' | 'start'> | undefined {
-  try {
-    const owner: unknown = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8'));
-    if (typeof owner === 'object' && owner !== null && 'pid' in owner && 'start' in owner) {
-      const { pid, start } = owner;
-      if (typeof pid === 'number' && typeof start === 'number') return { pid, start };
-    }
-  } catch {
-    // No owner.json (yet): judged by age below.
-  }
-  return undefined;
-}
 
 /**
  * Finds and removes the leftovers of SSH test beds whose owner process is gone (or all

@@ -16,6 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestbedError } from './errors.js';
 import {
   isGone,
@@ -77,6 +78,20 @@ export function readBridgeOwner(bridge: string): Owner | undefined {
   const match = /^hostgrid-testbed pid=(\d+) start=(\d+) name=(\S*) dir=(.*)$/.exec(alias);
   if (!match) return undefined;
   return { pid: Number(match[1]), start: Number(match[2]), name: match[3] ?? '', dir: match[4] ?? '' };
+}
+
+/** The owner recorded in a test bed dir's `owner.json`, or `undefined` when it has none (yet) or it is unreadable. */
+export function readDirOwner(dir: string): Pick<Owner, 'pid' | 'start'> | undefined {
+  try {
+    const owner: unknown = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8'));
+    if (typeof owner === 'object' && owner !== null && 'pid' in owner && 'start' in owner) {
+      const { pid, start } = owner;
+      if (typeof pid === 'number' && typeof start === 'number') return { pid, start };
+    }
+  } catch {
+    // No owner.json yet, or being written or removed right now.
+  }
+  return undefined;
 }
 
 /** Whether the process that made a test bed still runs (same pid and start time). */

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { CleanupOptions } from './cleanup.js';
 import { ownerAlive } from './network.js';
 import { removeHostsLines } from './sge-hostname.js';
 import { requireSgeInfrastructure } from './sge-infrastructure.js';
@@ -16,11 +17,8 @@ import { allPids, isGone, killUntilEmpty, processExe } from './system.js';
 /** Where SGE test beds keep their files. */
 const DIR_PREFIX = 'hostgrid-sge-';
 
-/** Options of {@link cleanupSgeLeftovers}. */
-export interface SgeCleanupOptions {
-  /** Also remove test beds whose owner process still runs. @defaultValue false */
-  readonly force?: boolean;
-}
+/** Options of {@link cleanupSgeLeftovers}: the same as the SSH and SLURM cleanups'. */
+export type SgeCleanupOptions = CleanupOptions;
 
 /** What {@link cleanupSgeLeftovers} removed, and what it kept because its owner runs. */
 export interface SgeCleanupReport {

@@ -3,11 +3,11 @@
  * nodes (slurmctld, slurmscriptd, munged, srun, salloc), then, as for SSH test beds, the
  * processes in their namespaces, the namespaces, veths, bridges and temp dirs.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CleanupOptions, type CleanupReport, cleanupSshLeftovers } from './cleanup.js';
-import { ownerAlive } from './network.js';
+import { ownerAlive, readDirOwner } from './network.js';
 import { processesWithConfUnder } from './slurm-processes.js';
 import { killUntilEmpty } from './system.js';
 
@@ -15,14 +15,8 @@ const DIR_PREFIX = 'hostgrid-testbed-';
 
 /** Whether a test bed dir's owner is gone (no owner.json: judged by age, as SSH cleanup does). */
 function abandoned(dir: string): boolean {
-  try {
-    const owner: unknown = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8'));
-    if (typeof owner === 'object' && owner !== null && 'pid' in owner && 'start' in owner && typeof owner.pid === 'number' && typeof owner.start === 'number') {
-      return !ownerAlive({ pid: owner.pid, start: owner.start });
-    }
-  } catch {
-    // No readable owner.json: fall through.
-  }
+  const owner = readDirOwner(dir);
+  if (owner) return !ownerAlive(owner);
   return Date.now() - statSync(dir).mtimeMs > 60_000;
 }
 

@@ -2,11 +2,11 @@
  * `hostgrid-testbed slurm up|cleanup`: a SLURM cluster by hand, or the leftovers of a
  * crashed one removed.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runUntilSignalled, terminateOwners } from './cli-lifetime.js';
-import { ownerAlive } from './network.js';
+import { ownerAlive, readDirOwner } from './network.js';
 import { cleanupSlurmLeftovers } from './slurm-cleanup.js';
 import { startSlurm } from './slurm.js';
 import { processCmdline } from './system.js';
@@ -48,12 +48,9 @@ export async function slurmDown(): Promise<void> {
   for (const entry of readdirSync(tmpdir())) {
     const dir = join(tmpdir(), entry);
     if (!entry.startsWith('hostgrid-testbed-') || !existsSync(join(dir, 'slurm.conf'))) continue;
-    try {
-      const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as { pid: number; start: number };
-      if (ownerAlive(owner) && /\bslurm up\b/.test(processCmdline(owner.pid) ?? '')) owners.push({ pid: owner.pid, start: owner.start, dir });
-    } catch {
-      // Not readable: a test bed being made or removed right now.
-    }
+    // No owner: a test bed being made or removed right now.
+    const owner = readDirOwner(dir);
+    if (owner && ownerAlive(owner) && /\bslurm up\b/.test(processCmdline(owner.pid) ?? '')) owners.push({ pid: owner.pid, start: owner.start, dir });
   }
   await terminateOwners(owners, 'slurm up');
   process.stdout.write(`${JSON.stringify({ stopped: owners.map(({ pid, dir }) => ({ pid, dir })) }, null, 2)}\n`);
