@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type ChildWithBed, childWithBed as startChild, until } from './fixtures/child-bed.js';
 import { cleanupSgeLeftovers, type SgeTestbed, startSge } from './index.js';
 import { parseQacct, parseQstat } from './sge-output.js';
 import { pidsWithGroupIn } from './sge-processes.js';
@@ -61,20 +60,10 @@ function readCmdline(pid: number): string {
   }
 }
 
-async function until<T>(read: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Runs a script that starts an SGE test bed from the built package and prints it as JSON once a job runs. */
-function childWithBed(then: 'exit' | 'hang'): Promise<{ bed: BedFacts & { gidRange: [number, number] }; child: ReturnType<typeof spawn> }> {
-  const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-  if (!existsSync(dist)) throw new Error(`[testbed test] ${dist} is missing: build first (npx turbo run build --filter=@hostgrid/testbed)`);
-  const script = `
+function childWithBed(then: 'exit' | 'hang'): Promise<ChildWithBed<BedFacts & { gidRange: [number, number] }>> {
+  return startChild(
+    (dist) => `
     const { startSge } = await import(${JSON.stringify(dist)});
     const { readFileSync } = await import('node:fs');
     const bed = await startSge({ slots: 2, name: 'child' });
@@ -87,16 +76,8 @@ function childWithBed(then: 'exit' | 'hang'): Promise<{ bed: BedFacts & { gidRan
     const identify = (pids) => pids.map((pid) => [pid, start(pid)]);
     console.log(JSON.stringify({ dir: bed.dir, cell: bed.cell, daemons: identify([bed.qmasterPid, bed.execdPid]), jobPids: identify(bed.jobProcesses()), gidRange }));
     ${then === 'exit' ? 'process.exit(0);' : 'setInterval(() => {}, 1000);'}
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('\n')) resolve({ bed: JSON.parse(out) as BedFacts & { gidRange: [number, number] }, child });
-    });
-    child.once('exit', (code) => reject(new Error(`[testbed test] the child exited with ${code} before its test bed was up: ${out}`)));
-  });
+  `,
+  );
 }
 
 describe('startSge', () => {

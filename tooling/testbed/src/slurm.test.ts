@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type ChildWithBed, childWithBed as startChild, until } from './fixtures/child-bed.js';
 import { cleanupSlurmLeftovers, type SlurmTestbed, startSlurm, type TestbedStartError } from './index.js';
 import { processesWithConfUnder } from './slurm-processes.js';
 import { isGone, listNamespaces } from './system.js';
@@ -18,35 +18,17 @@ function expectNothingLeft(bed: Pick<SlurmTestbed, 'dir' | 'pids' | 'nodes' | 'b
   expect(existsSync(bed.dir)).toBe(false);
 }
 
-async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Runs a script that starts a SLURM test bed from the built package, and prints it as JSON once up. */
-function childWithBed(then: 'exit' | 'hang'): Promise<{ bed: Pick<SlurmTestbed, 'dir' | 'pids' | 'nodes' | 'bridge'>; child: ReturnType<typeof spawn> }> {
-  const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-  if (!existsSync(dist)) throw new Error(`[testbed test] ${dist} is missing: build first (npx turbo run build --filter=@hostgrid/testbed)`);
-  const script = `
+function childWithBed(then: 'exit' | 'hang'): Promise<ChildWithBed<Pick<SlurmTestbed, 'dir' | 'pids' | 'nodes' | 'bridge'>>> {
+  return startChild(
+    (dist) => `
     const { startSlurm } = await import(${JSON.stringify(dist)});
     const bed = await startSlurm({ nodes: 2, name: 'slurm-child' });
     await bed.salloc({ nodes: 2 });
     console.log(JSON.stringify({ dir: bed.dir, pids: bed.pids, nodes: bed.nodes, bridge: bed.bridge }));
     ${then === 'exit' ? 'process.exit(0);' : 'setInterval(() => {}, 1000);'}
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('\n')) resolve({ bed: JSON.parse(out) as Pick<SlurmTestbed, 'dir' | 'pids' | 'nodes' | 'bridge'>, child });
-    });
-    child.once('exit', (code) => reject(new Error(`[testbed test] the child exited with ${code} before its test bed was up: ${out}`)));
-  });
+  `,
+  );
 }
 
 describe('startSlurm', () => {
@@ -81,7 +63,7 @@ describe('startSlurm', () => {
     expect(await bed.jobs()).toEqual([allocation.jobId]);
     expect(await bed.job(allocation.jobId)).toMatchObject({ state: 'RUNNING', nodeList: 'h[1-3]' });
     await allocation.release();
-    expect(await until(() => bed.jobs(), (jobs) => jobs.length === 0, 10_000)).toEqual([]);
+    expect(await until(() => bed.jobs(), (jobs) => jobs.length === 0, 10_000, 200)).toEqual([]);
     expect(await bed.job(allocation.jobId)).toMatchObject({ state: 'COMPLETED' });
   });
 
@@ -99,7 +81,7 @@ describe('startSlurm', () => {
   it('cuts a node off (SLURM sets it down*) and restores it into service', { timeout: 150_000 }, async () => {
     await using bed = await startSlurm({ nodes: 2 });
     await bed.cutNode('h2');
-    expect(await until(() => bed.nodeState('h2'), (state) => state.startsWith('down'), 60_000)).toBe('down*');
+    expect(await until(() => bed.nodeState('h2'), (state) => state.startsWith('down'), 60_000, 200)).toBe('down*');
     expect(await bed.nodeState('h1')).toBe('idle');
     await bed.restoreNode('h2');
     expect(await bed.nodeState('h2')).toBe('idle');
