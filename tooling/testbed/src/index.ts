@@ -24,6 +24,7 @@ export type { SshInfrastructure } from './infrastructure.js';
 export { cleanupSshLeftovers } from './cleanup.js';
 export type { CleanupOptions, CleanupReport } from './cleanup.js';
 export { MissingInfrastructureError, TestbedError, TestbedStartError } from './errors.js';
+export type { MissingInfrastructureOptions } from './errors.js';
 export { isGone } from './processes.js';
 export { startSlurm } from './slurm.js';
 export type {
