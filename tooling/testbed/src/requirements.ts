@@ -10,24 +10,23 @@ import { MissingInfrastructureError } from './errors.js';
 /** Root's PATH may lack the sbin folders when started from a user's environment. */
 const EXTRA_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-/** Whether this process may execute `path`. */
-export function isExecutable(path: string): boolean {
+function accessible(path: string, mode: number): boolean {
   try {
-    accessSync(path, constants.X_OK);
+    accessSync(path, mode);
     return true;
   } catch {
     return false;
   }
 }
 
+/** Whether this process may execute `path`. */
+export function isExecutable(path: string): boolean {
+  return accessible(path, constants.X_OK);
+}
+
 /** Whether this process may read `path`. */
 export function isReadable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return accessible(path, constants.R_OK);
 }
 
 /** Absolute path of `command` on PATH or in root's usual bin and sbin folders. */

@@ -4,7 +4,6 @@
  */
 import { rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readlink, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +16,7 @@ import { requireSgeInfrastructure, type SgeInfrastructure } from './sge-infrastr
 import { parseQacct, parseQstat } from './sge-output.js';
 import { descendantsOf, jobProcesses, pidsWithGroupIn, SgeDaemon } from './sge-processes.js';
 import type { SgeJobResult, SgeJobState, SgeTestbed, StartSgeOptions } from './sge-testbed.js';
-import { isGone, killUntilEmpty, killUntilEmptySync, processStartTime, type CommandResult } from './system.js';
+import { type CommandResult, freePort, isGone, killUntilEmpty, killUntilEmptySync, processStartTime } from './system.js';
 
 /** Cells are `hostgrid<i>`, claimed by making the symlink `$SGE_ROOT/hostgrid<i>`. */
 export const CELL_PREFIX = 'hostgrid';
@@ -49,17 +48,6 @@ function identify(pids: readonly number[]): Map<number, number | undefined> {
 /** Those of `seen` that still run as the same process. */
 function stillRunning(seen: ReadonlyMap<number, number | undefined>): number[] {
   return [...seen].filter(([pid, start]) => !isGone(pid) && processStartTime(pid) === start).map(([pid]) => pid);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 class SgeBed implements SgeTestbed {

@@ -13,14 +13,14 @@ import {
 } from './network.js';
 import { PARTITION, slurmConfig, spoolDir } from './slurm-config.js';
 import type { SlurmDaemon } from './slurm-daemon.js';
-import { freePort, mungeSocket, startMunged, startSlurmctld, startSlurmd, waitUntil, writeMungeKey } from './slurm-daemons.js';
+import { mungeSocket, startMunged, startSlurmctld, startSlurmd, waitUntil, writeMungeKey } from './slurm-daemons.js';
 import type { SlurmInfrastructure } from './slurm-infrastructure.js';
 import { HeldAllocation, jobInfo, parseListPids, parseSteps, sbatchArgs, waitForJob } from './slurm-jobs.js';
 import { cleanEnv, processesWithConf, runWithEnv } from './slurm-processes.js';
 import type {
   NodeRef, SallocOptions, SbatchOptions, SlurmAllocation, SlurmJobInfo, SlurmNode, SlurmStep, SlurmTestbed, SlurmTrackedPid, StartSlurmOptions,
 } from './slurm-testbed.js';
-import { type CommandResult, killHard, killUntilEmpty, killUntilEmptySync, pidsInNetns, runOk } from './system.js';
+import { type CommandResult, freePort, killHard, killUntilEmpty, killUntilEmptySync, pidsInNetns, runOk } from './system.js';
 
 interface NodeState {
   readonly node: SlurmNode;

@@ -5,24 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestbedError } from './errors.js';
 import { SlurmDaemon } from './slurm-daemon.js';
 import type { SlurmInfrastructure } from './slurm-infrastructure.js';
-
-/** A TCP port nothing listens on now (slurmctld listens on every address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new TestbedError('[testbed] no free port'))));
-    });
-  });
-}
 
 /** uid and gid of a user, from /etc/passwd. */
 function userIds(name: string): { uid: number; gid: number } {
