@@ -56,6 +56,7 @@ const alive = (pid: number): boolean => {
 describeTransportConformance('launched channel', {
   transport: () => launchedTransport(),
   hosts: [{ name: 'a', slots: 2 }, { name: 'b', slots: 1 }],
+  lateHost: { name: 'late', slots: 2 },
   killWorker: (server) => {
     process.kill(server.pid, 'SIGKILL');
   },
@@ -94,7 +95,8 @@ describe('LaunchedChannel', () => {
   }
 
   it('holds output until open() delivers it, takes the marker out, and reports closed once after it', async () => {
-    const { launched, output, closed, matches } = launch('echo before; echo "launched-pid:42" >&2; echo after >&2; read -r line; echo bye');
+    // The marker and "after" leave in one write, so "after" is surely held when started resolves.
+    const { launched, output, closed, matches } = launch(`echo before; printf 'launched-pid:42\\nafter\\n' >&2; read -r line; echo bye`);
     await launched.started;
     expect(matches).toEqual(['42']);
     expect(launched.isStarted).toBe(true);

@@ -6,6 +6,7 @@ import { describeTransportConformance, memoryTransport, type MemoryTransport } f
 describeTransportConformance<MemoryTransport>('memory', {
   transport: () => memoryTransport({ serve: createWorkerSession }),
   hosts: [{ name: 'm1', slots: 2 }, 'm2'],
+  lateHost: { name: 'm3', slots: 2 },
   killWorker: (server, transport) => transport.crash(server.host, server.slot),
   isRunning: (server, transport) => transport.isOpen(server.host, server.slot),
 });

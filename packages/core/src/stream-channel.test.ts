@@ -1,57 +1,21 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { STREAM_PREAMBLE } from '@hostgrid/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-// The suite runs from the built package: its fixtures are compiled modules.
-import { describeTransportConformance } from '@hostgrid/core/testing';
-import { localHostFiles } from './local-files.js';
 import { streamChannel } from './stream-channel.js';
-import type { Channel, ChannelClosedInfo, SpawnRequest, Transport } from './transport.js';
+import type { Channel, ChannelClosedInfo } from './transport.js';
 
-/**
- * A launcher in miniature: `sh -c '<noise>; exec node <worker> --stdio'`, the way srun,
- * qrsh or an SSH exec start a worker behind a shell that may print first.
- */
-function shellTransport(noise = 'echo "a login banner"'): Transport {
-  return {
-    name: 'shell',
-    spawn: async (request: SpawnRequest, handlers) => {
-      const script = `${noise}; exec "$0" "$1" --stdio`;
-      const child = spawn('sh', ['-c', script, process.execPath, request.workerEntry], { cwd: request.tempPath, stdio: 'pipe' });
-      return streamChannel(child, handlers, { name: 'sh', kill: () => child.kill('SIGKILL'), pid: () => child.pid });
-    },
-    files: (host) => localHostFiles(host.name),
-    close: async () => undefined,
-  };
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-describeTransportConformance('stream channel', {
-  transport: () => shellTransport(),
-  hosts: [{ name: 'a', slots: 2 }, { name: 'b', slots: 1 }],
-  killWorker: (server) => {
-    process.kill(server.pid, 'SIGKILL');
-  },
-  isRunning: (server) => alive(server.pid),
-});
+// The transport conformance suite runs over streamChannel in launched-channel.test.ts.
 
 describe('streamChannel', () => {
-  const started: number[] = [];
+  const started: ChildProcess[] = [];
   afterEach(() => {
-    for (const pid of started.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
   /** Opens a channel to `sh -c script` and collects what it reports. */
   function open(script: string): { channel: Channel; output: string[]; closed: Promise<ChannelClosedInfo>; frames: Uint8Array[] } {
     const child = spawn('sh', ['-c', script], { stdio: 'pipe' });
-    started.push(child.pid!);
+    started.push(child);
     const output: string[] = [];
     const frames: Uint8Array[] = [];
     let closedWith!: (info: ChannelClosedInfo) => void;
