@@ -12,7 +12,7 @@ import { Adder } from './adder.js';
 import { roundTrip, throughput, type Call } from './measure.js';
 import { place } from './placement.js';
 import { pair, row, type Row } from './table.js';
-import { benchCertificates, type BenchCertificates } from './ws-certs.js';
+import { makeCertificates, type TestCertificates } from '@hostgrid/testbed';
 import { WsFloor } from './ws-floor.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,7 @@ async function loadWs(): Promise<WsModule> {
 }
 
 /** A grid over wsTransport on 127.0.0.1 with one host agent (1 slot), Adder published. */
-async function wsGrid(certs: BenchCertificates | undefined): Promise<{ proxy: ServiceProxy<Adder>; pids: number[]; close: () => Promise<void> }> {
+async function wsGrid(certs: TestCertificates | undefined): Promise<{ proxy: ServiceProxy<Adder>; pids: number[]; close: () => Promise<void> }> {
   const { generateToken, wsTransport } = await loadWs();
   const token = generateToken();
   const transport = await wsTransport({ listen: { host: '127.0.0.1', port: 0 }, token, ...(certs === undefined ? {} : { tls: { cert: certs.cert, key: certs.key } }) });
@@ -64,7 +64,7 @@ async function wsGrid(certs: BenchCertificates | undefined): Promise<{ proxy: Se
 export async function benchWs(rounds: number, quick: boolean): Promise<{ rows: Row[]; notes: string[] }> {
   const rttCalls = quick ? 300 : 3000;
   const throughputMs = quick ? 150 : 500;
-  const certs = await benchCertificates();
+  const certs = await makeCertificates(['127.0.0.1']);
   const rows: Row[] = [];
   const notes: string[] = [];
   try {

@@ -1,19 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Grid } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
 import { isGone } from '@hostgrid/testbed';
 import { AgentProcess } from './fixtures/agent-process.js';
 import { generateToken } from './options.js';
 import { wsTransport } from './ws-transport.js';
+import { CORE_DIST, FIXTURES, cleanupsAfterEach } from './fixtures/test-setup.js';
 
-const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
 const token = generateToken();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe('ws transport when a host agent dies', () => {
   it('rejects the pending calls of its workers with WorkerLostError, its workers end even mid-call, and a new agent joins as a fresh host', async () => {

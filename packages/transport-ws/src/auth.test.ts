@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Grid } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
 import { CloseCode, encode } from '@hostgrid/protocol';
@@ -6,14 +6,10 @@ import { AgentProcess } from './fixtures/agent-process.js';
 import { joinFor, rawPeer } from './fixtures/fake-peer.js';
 import { generateToken, type WsTransportOptions } from './options.js';
 import { wsTransport, type WsTransport } from './ws-transport.js';
+import { CORE_DIST, FIXTURES, cleanupsAfterEach } from './fixtures/test-setup.js';
 
-const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
 const token = generateToken();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A transport and a grid on one real agent (host h1), with a Recorder published. */
 async function servingGrid(options: Partial<WsTransportOptions> = {}, slots = 1): Promise<{ transport: WsTransport; grid: Grid; id: string }> {

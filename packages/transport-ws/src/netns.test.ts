@@ -1,24 +1,20 @@
 import { rm } from 'node:fs/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Grid, type ServerInfo } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
 import { startSshHosts, type SshHost } from '@hostgrid/testbed';
 import { AgentProcess } from './fixtures/agent-process.js';
 import { generateToken } from './options.js';
 import { wsTransport, type WsTransport } from './ws-transport.js';
+import { CORE_DIST, FIXTURES, cleanupsAfterEach } from './fixtures/test-setup.js';
 
 // Hosts in their own network namespaces (the test bed's sshd is not used): each agent
 // runs inside its namespace and dials the controller on the bridge address.
 const bed = await startSshHosts({ count: 3, name: 'ws' });
 afterAll(() => bed[Symbol.asyncDispose]());
 
-const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
 const token = generateToken();
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function controller(dynamic = false): Promise<WsTransport> {
   return wsTransport({ listen: { host: bed.bridgeAddress, port: 0 }, token, dynamic, joinTimeoutMs: 20_000 });

@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Grid } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
 import { AgentProcess } from './fixtures/agent-process.js';
-import { makeCertificates } from './fixtures/certificates.js';
+import { makeCertificates } from '@hostgrid/testbed';
 import { joinFor, rawPeer } from './fixtures/fake-peer.js';
 import { generateToken } from './options.js';
 import { wsTransport } from './ws-transport.js';

@@ -37,3 +37,4 @@ export { startSge } from './sge-start.js';
 export type { SgeJobResult, SgeJobState, SgeTestbed, StartSgeOptions } from './sge-testbed.js';
 export { requireSgeInfrastructure, type SgeInfrastructure } from './sge-infrastructure.js';
 export { cleanupSgeLeftovers, type SgeCleanupOptions, type SgeCleanupReport } from './sge-cleanup.js';
+export { makeCertificates, type TestCertificates } from './certificates.js';
