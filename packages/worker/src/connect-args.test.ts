@@ -3,6 +3,12 @@ import { parseCliArgs } from './cli-args.js';
 import { DEFAULT_RETRY_FOR_SEC } from './connect-args.js';
 
 describe('parseCliArgs --connect', () => {
+  it('reads a slot worker\'s --token-fd (the agent hands it the token on a pipe), and refuses it beside another token source', () => {
+    expect(parseCliArgs(['--connect', 'ws://c:1', '--host', 'h', '--slot', '0', '--ticket', 't', '--token-fd', '3'])).toMatchObject({ role: 'slot', tokenFd: 3 });
+    expect(parseCliArgs(['--connect', 'ws://c:1', '--host', 'h', '--slot', '0', '--ticket', 't', '--token-fd', '3', '--token-file', 'f'])).toMatchObject({ kind: 'error' });
+    expect(parseCliArgs(['--connect', 'ws://c:1', '--host', 'h', '--slot', '0', '--ticket', 't', '--token-fd', '1'])).toMatchObject({ kind: 'error' });
+  });
+
   it('reads a host agent: url, host, slots, and the optional CA, retry time and token file', () => {
     expect(parseCliArgs(['--connect', 'ws://10.0.0.1:7000', '--host', 'gpu1', '--slots', '8'])).toEqual({
       kind: 'connect',

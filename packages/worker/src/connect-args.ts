@@ -21,6 +21,12 @@ export interface ConnectCommand {
   readonly tokenFile?: string;
   /** The token itself on the command line (visible to `ps`: prefer `HOSTGRID_TOKEN` or `--token-file`). */
   readonly token?: string;
+  /**
+   * Slot: a descriptor the token is read from (until end of file), so that it is in
+   * neither the worker's environment block nor its command line. An agent passes it to
+   * the workers it starts.
+   */
+  readonly tokenFd?: number;
 }
 
 /** `--retry-for` unless given, in seconds. */
@@ -56,7 +62,7 @@ const URL_PATTERN = /^wss?:\/\/[^\s/]+/;
  */
 export function parseConnectArgs(args: readonly string[]): ConnectCommand | { readonly kind: 'error'; readonly message: string } {
   const values = new Map<string, string>();
-  const names = ['--connect', '--host', '--slots', '--slot', '--ticket', '--ca', '--retry-for', '--token-file', '--token'];
+  const names = ['--connect', '--host', '--slots', '--slot', '--ticket', '--ca', '--retry-for', '--token-file', '--token', '--token-fd'];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -83,7 +89,11 @@ export function parseConnectArgs(args: readonly string[]): ConnectCommand | { re
   if (retry !== undefined && !(/^\d+(\.\d+)?$/.test(retry) && Number(retry) >= 0)) {
     return { kind: 'error', message: `--retry-for needs a number of seconds >= 0, got ${JSON.stringify(retry)}` };
   }
-  if (values.has('--token') && values.has('--token-file')) return { kind: 'error', message: 'give one of --token and --token-file' };
+  const tokenFd = count('--token-fd', 3);
+  if (typeof tokenFd === 'string') return { kind: 'error', message: tokenFd };
+  if ([values.has('--token'), values.has('--token-file'), tokenFd !== undefined].filter(Boolean).length > 1) {
+    return { kind: 'error', message: `give one of --token and --token-file${tokenFd === undefined ? '' : ' (and --token-fd)'}` };
+  }
   const ticket = values.get('--ticket');
   let role: 'agent' | 'slot';
   if (slot !== undefined || ticket !== undefined) {
@@ -107,5 +117,6 @@ export function parseConnectArgs(args: readonly string[]): ConnectCommand | { re
     ...optional('--ca', 'ca'),
     ...optional('--token-file', 'tokenFile'),
     ...optional('--token', 'token'),
+    ...(tokenFd === undefined ? {} : { tokenFd }),
   };
 }

@@ -3,6 +3,7 @@
  * Loaded only in this mode (it brings in `ws`, which `--fd` and `--stdio` workers do not pay for).
  */
 import { readFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { ConnectCommand } from '../connect-args.js';
 import { WorkerExitCode, exitCodeFor } from '../exit-codes.js';
@@ -17,6 +18,14 @@ const PREFIX = '[hostgrid-worker]';
 async function readToken(command: ConnectCommand): Promise<string | { error: string }> {
   const fromEnv = process.env['HOSTGRID_TOKEN'];
   delete process.env['HOSTGRID_TOKEN'];
+  if (command.tokenFd !== undefined) {
+    try {
+      const token = (await readDescriptor(command.tokenFd)).split('\n')[0]!.trim();
+      return token === '' ? { error: `no token on descriptor ${command.tokenFd} (--token-fd)` } : token;
+    } catch (error) {
+      return { error: `cannot read the token from descriptor ${command.tokenFd} (--token-fd): ${(error as Error).message}` };
+    }
+  }
   if (command.tokenFile !== undefined) {
     try {
       const token = (await readFile(command.tokenFile, 'utf8')).split('\n')[0]!.trim();
@@ -28,6 +37,21 @@ async function readToken(command: ConnectCommand): Promise<string | { error: str
   const token = command.token ?? fromEnv;
   if (token === undefined || token === '') return { error: 'no token: set HOSTGRID_TOKEN or give --token-file <file>' };
   return token;
+}
+
+/** Reads a descriptor (a pipe or socket its parent gave it) to its end, then closes it. */
+async function readDescriptor(fd: number): Promise<string> {
+  const socket = new Socket({ fd, readable: true, writable: false });
+  let text = '';
+  try {
+    for await (const chunk of socket) {
+      text += String(chunk);
+      if (text.length > 4096) throw new Error('more than 4096 characters');
+    }
+  } finally {
+    socket.destroy();
+  }
+  return text;
 }
 
 /**

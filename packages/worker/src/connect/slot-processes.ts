@@ -22,9 +22,10 @@ const STREAM_DRAIN_MS = 1000;
  * The slot workers a host agent runs: one process per slot, started when the controller
  * asks (`node <workerEntry> --connect <url> --host <h> --slot <i> --ticket <t>` in the
  * temp path, after `initCmd`, at the host's niceness, in its own process group), its
- * output and its exit reported to the controller. The token reaches the worker in its
- * environment (`HOSTGRID_TOKEN`, which the worker removes before user code runs), never
- * on its command line; the ticket on the command line is good for one join only.
+ * output and its exit reported to the controller. The token reaches the worker through
+ * descriptor 3 (`--token-fd 3`, a pipe it reads to the end), never through its environment
+ * block or its command line; `initCmd` does not get that descriptor. The ticket on the
+ * command line is good for one join only.
  */
 export class SlotProcesses {
   readonly #launch: SlotLaunch;
@@ -48,15 +49,23 @@ export class SlotProcesses {
     await this.kill(request.slot);
     const node = request.node === '' ? process.execPath : request.node;
     const { url, host, token, caFile } = this.#launch;
-    const args = [entry, '--connect', url, '--host', host, '--slot', String(request.slot), '--ticket', request.ticket, ...(caFile === undefined ? [] : ['--ca', caFile])];
-    // initCmd runs in a shell that then becomes the worker (`exec`): same pid, same parent.
-    const [file, argv] = request.initCmd === '' ? [node, args] : ['/bin/sh', ['-c', `${request.initCmd}\nexec "$0" "$@"`, node, ...args]];
+    // The token goes through descriptor 3 (read to its end, then closed): an environment
+    // variable would stay in the worker's environment block (/proc/<pid>/environ), which
+    // its user code can read even after the worker deleted it from process.env.
+    const args = [entry, '--connect', url, '--host', host, '--slot', String(request.slot), '--ticket', request.ticket, '--token-fd', '3', ...(caFile === undefined ? [] : ['--ca', caFile])];
+    // initCmd runs in a shell that then becomes the worker (`exec`): same pid, same parent; it does not get descriptor 3.
+    const [file, argv] = request.initCmd === '' ? [node, args] : ['/bin/sh', ['-c', `{\n${request.initCmd}\n} 3<&-\nexec "$0" "$@"`, node, ...args]];
+    const env: NodeJS.ProcessEnv = { ...process.env, ...request.env };
+    delete env['HOSTGRID_TOKEN'];
     const child = spawn(file, argv, {
       cwd,
-      env: { ...process.env, ...request.env, HOSTGRID_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    const tokenPipe = child.stdio[3] as import('node:stream').Writable | null;
+    tokenPipe?.on('error', () => undefined);
+    tokenPipe?.end(`${token}\n`);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) => reject(new Error(`cannot start ${file} for slot ${request.slot}: ${error.message}`, { cause: error })));
