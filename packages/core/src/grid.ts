@@ -123,6 +123,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /** Publish, setLoader and addHost run one at a time: each must see the others' workers and services. */
   #membership: Promise<unknown> = Promise.resolve();
   #unwatchHosts: (() => void) | undefined;
+  /** Workers started by an `addHost` still under way: not in `#links` yet, so terminate kills them by this. */
+  readonly #joining = new Set<WorkerLink>();
 
   private constructor(options: GridOptions, hosts: ResolvedHost[]) {
     super();
@@ -537,7 +539,18 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const links: WorkerLink[] = [];
     const made: Service[] = [];
     try {
-      const outcomes = await Promise.allSettled(Array.from({ length: host.slots }, (_, slot) => WorkerLink.open(this.#linkOptions(host, slot))));
+      // Terminated while the host was staged: nothing may start on it now.
+      if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: host.slots }, (_, slot) =>
+          WorkerLink.open(this.#linkOptions(host, slot)).then((link) => {
+            this.#joining.add(link);
+            // Terminated while it started: terminate has already killed the others.
+            if (this.#terminated !== undefined) link.kill();
+            return link;
+          }),
+        ),
+      );
       for (const outcome of outcomes) if (outcome.status === 'fulfilled') links.push(outcome.value);
       const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failed !== undefined) throw failed.reason;
@@ -550,7 +563,11 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     } catch (error) {
       for (const link of links) link.kill();
       if (known < 0) await staging.dropHost(host.name);
-      throw error;
+      throw this.#terminated !== undefined && !(error instanceof HaltedError)
+        ? new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added`, cause: error })
+        : error;
+    } finally {
+      for (const link of links) this.#joining.delete(link);
     }
     if (known >= 0) this.#hosts[known] = host;
     else this.#hosts.push(host);
@@ -815,6 +832,11 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       link.rejectPending((pending) => new HaltedError({ service: pending.service, method: pending.method, message: `the grid was terminated while calling "${pending.service}.${pending.method}"` }));
     }
     await Promise.allSettled(this.#links.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
+    // A host being added has workers of its own, in no pool yet; once they are gone, the
+    // addHost (or publish, setLoader) under way ends, and tidies up what it made, before
+    // the temp paths are removed and the transport closes under it.
+    for (const link of this.#joining) link.kill();
+    await this.#membership;
     this.#services.clear();
     try {
       // Before the transport closes: removing a remote folder needs its connection.

@@ -63,6 +63,12 @@ export class StagingArea {
   #worker: { file: SelectedFile; manifest: Manifest } | undefined;
   /** The copies made to every host, in order, for hosts that join later. */
   readonly #copies: Array<{ rootDir: string; patterns: readonly string[]; exclude: readonly string[] | undefined }> = [];
+  /**
+   * `copy` and `addHost` run one at a time: a copy must see every host that joined before
+   * it, and a joining host every copy made before it (else a copy to all hosts that runs
+   * while a host is staged reaches neither the host nor its replay).
+   */
+  #membership: Promise<unknown> = Promise.resolve();
 
   private constructor(transport: Transport, link: Link, roots: Map<string, StagingRoot>, shared: StagingRoot | undefined) {
     this.#transport = transport;
@@ -108,7 +114,11 @@ export class StagingArea {
    *
    * @throws {@link StagingError} as `prepare` and `copy` do; the host is then not added
    */
-  async addHost(host: ResolvedHost, onProgress: (event: StagingProgressEvent) => void): Promise<void> {
+  addHost(host: ResolvedHost, onProgress: (event: StagingProgressEvent) => void): Promise<void> {
+    return this.#exclusive(() => this.#addHost(host, onProgress));
+  }
+
+  async #addHost(host: ResolvedHost, onProgress: (event: StagingProgressEvent) => void): Promise<void> {
     let root = this.#shared;
     if (root === undefined) {
       const made = await makeTempPath(this.#transport, host, host.tempPath, this.#link);
@@ -132,12 +142,17 @@ export class StagingArea {
   }
 
   /** Forgets a host that could not be added after all, removing the temp path made for it. */
-  async dropHost(name: string): Promise<void> {
-    const root = this.#roots.get(name);
-    if (root === undefined) return;
-    this.#roots.delete(name);
-    if (root === this.#shared) return;
-    if (root.created) await root.files.remove(root.path).catch(() => undefined);
+  dropHost(name: string): Promise<void> {
+    // After any copy that counted the host in, so that it does not write into a removed folder.
+    return this.#exclusive(async () => {
+      const root = this.#roots.get(name);
+      if (root === undefined) return;
+      this.#roots.delete(name);
+      const at = root.hosts.indexOf(name);
+      if (at >= 0) root.hosts.splice(at, 1);
+      if (root === this.#shared) return;
+      if (root.created) await root.files.remove(root.path).catch(() => undefined);
+    });
   }
 
   /** The host's temp path. */
@@ -170,7 +185,11 @@ export class StagingArea {
    *
    * @throws {@link StagingError} for bad input (nothing is sent then) or a failed write
    */
-  async copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
+  copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
+    return this.#exclusive(() => this.#copy(rootDir, patterns, options, onProgress));
+  }
+
+  async #copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
     if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== 'string')) {
       throw new StagingError({ path: rootDir, message: 'copyFiles(rootDir, patterns) needs an array of pattern strings, e.g. ["*.js", "data/*.txt"]' });
     }
@@ -245,6 +264,13 @@ export class StagingArea {
     const outcomes = await Promise.allSettled(created.map((root) => root.files.remove(root.path)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined) throw new StagingError({ message: `cannot remove a temp path: ${(failed.reason as Error).message}`, cause: failed.reason });
+  }
+
+  /** Runs `task` after every earlier `copy` and `addHost` has ended. */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#membership.then(task);
+    this.#membership = run.catch(() => undefined);
+    return run;
   }
 
   #root(host: string): StagingRoot {
