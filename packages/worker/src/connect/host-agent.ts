@@ -109,7 +109,9 @@ export async function runAgent(options: AgentOptions, stop: AbortSignal): Promis
       ws.close(1000, 'agent stopping');
       ended('the agent was stopped');
     };
-    signal.addEventListener('abort', onStop, { once: true });
+    // A stop that came while dialling (an aborted signal never fires 'abort' again) ends this connection at once.
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop, { once: true });
     const why = await done;
     signal.removeEventListener('abort', onStop);
     watch.stop();
