@@ -126,7 +126,6 @@ export class JoinEndpoint {
       socket.setNoDelay(true);
       const nonce = makeNonce();
       const timer = setTimeout(() => {
-        done();
         refuse(ws, { code: CloseCode.AuthTimeout, reason: 'authentication timed out' });
       }, this.#options.authTimeoutMs);
       timer.unref();
@@ -134,7 +133,8 @@ export class JoinEndpoint {
       ws.send(encode({ type: 'challenge', version: PROTOCOL_VERSION, nonce }));
       ws.once('message', (data: RawData) => {
         clearTimeout(timer);
-        done();
+        // A refused peer stays held to PRE_AUTH_BYTES (and counted as joining) until its socket is gone:
+        // what it sends during the close handshake is not read into memory.
         let join: JoinMessage;
         try {
           join = parseJoin(decode(data as Buffer));
@@ -150,6 +150,7 @@ export class JoinEndpoint {
           refuse(ws, { code: CloseCode.Version, reason: `this controller speaks protocol version ${PROTOCOL_VERSION}` });
           return;
         }
+        done();
         let refusal: Refusal | undefined;
         try {
           refusal = this.#joined({ ws, join, remote });
