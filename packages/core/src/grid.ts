@@ -533,11 +533,34 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw new HostgridError({ host: host.name, message: `host "${host.name}" is already in the grid, with workers running; give a new host another name` });
     }
     const known = this.#hosts.findIndex((h) => h.name === host.name);
-    for (const [label, restart] of this.#restarts) if (label.startsWith(`${host.name}/`)) restart.abort.abort();
-    const staging = this.#staging!;
-    await staging.addHost(host, this.#onStagingProgress);
+    // The host's restarts give way; the services waiting on them (each owed one
+    // `replaced` by its pool, which keeps their waiters waiting) wait on this join instead.
+    const owed = new Map<Service, number>();
+    for (const [label, restart] of this.#restarts) {
+      if (!label.startsWith(`${host.name}/`)) continue;
+      for (const service of restart.services) owed.set(service, (owed.get(service) ?? 0) + 1);
+      restart.services.clear();
+      restart.abort.abort();
+    }
+    const settleOwed = (service: Service, server: Server | undefined, error: Error | undefined): boolean => {
+      const count = owed.get(service) ?? 0;
+      if (count === 0) return false;
+      if (count === 1) owed.delete(service);
+      else owed.set(service, count - 1);
+      if (server !== undefined) return service.pool.replaced({ server });
+      const lost = new WorkerLostError({ service: service.id, host: host.name, message: `host "${host.name}" could not rejoin: ${error?.message ?? 'no server of it was left'}`, cause: error });
+      service.pool.replaced({ error: lost });
+      return false;
+    };
     const links: WorkerLink[] = [];
     const made: Service[] = [];
+    const staging = this.#staging!;
+    try {
+      await staging.addHost(host, this.#onStagingProgress);
+    } catch (error) {
+      for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, error as Error);
+      throw error;
+    }
     try {
       // Terminated while the host was staged: nothing may start on it now.
       if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
@@ -562,6 +585,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
     } catch (error) {
       for (const link of links) link.kill();
+      for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, error as Error);
       if (known < 0) await staging.dropHost(host.name);
       throw this.#terminated !== undefined && !(error instanceof HaltedError)
         ? new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added`, cause: error })
@@ -583,11 +607,17 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
         if (!link.alive) continue;
         const server = new Server(link, service.id);
         server.observer = this.#observer;
-        service.pool.add(server);
+        if (owed.has(service)) {
+          if (!settleOwed(service, server, undefined)) continue;
+        } else {
+          service.pool.add(server);
+        }
         added.push(serverInfo(server));
         this.emit('server-added', serverInfo(server));
       }
     }
+    // Services the join made no server for (dropped meanwhile, or every new worker lost).
+    for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, undefined);
     this.emit('host-added', { name: host.name, slots: host.slots, tempPath: staging.tempPathOf(host.name) });
     this.#log(`added host ${host.name} (${host.slots} slots) with ${made.length} services`);
     return added;
