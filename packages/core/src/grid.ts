@@ -61,8 +61,6 @@ interface Service {
   /** What each host's copy is made from: again, on a restart. */
   readonly create: PublishPlan['create'];
   readonly options: PublishOptions;
-  /** `host/slot` of every slot it was published on. */
-  readonly slots: ReadonlySet<string>;
   /** Restart attempts used, per `host/slot`. */
   readonly restarts: Map<string, number>;
 }
@@ -184,8 +182,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    * whose hosts join by themselves (`watchHosts`) has this called for each.
    *
    * A host whose name is in the grid joins again only when all its workers are lost: it
-   * starts afresh (a new temp path, fresh copies made from what was published), and any
-   * restart still waiting for it gives way.
+   * starts afresh (its temp path made again — a new folder unless the host spec or
+   * `sharedTempPath` names one — the worker and earlier copies staged again, fresh copies
+   * made from what was published), and restarts still waiting for it give way to it.
    *
    * @returns the servers added, one per service and slot
    * @throws TypeError for a malformed spec; {@link HostgridError} when a host of that name
@@ -296,7 +295,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       pool.add(server);
       this.emit('server-added', serverInfo(server));
     }
-    this.#services.set(id, { id, methods, pool, create, options, slots: new Set(serving.map((link) => link.label)), restarts: new Map() });
+    this.#services.set(id, { id, methods, pool, create, options, restarts: new Map() });
     this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`);
     return id;
   }

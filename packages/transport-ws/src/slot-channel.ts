@@ -66,6 +66,13 @@ export class WsSlotChannel implements Channel {
       this.#closeCode = code;
       this.#settle();
     });
+    // A worker whose socket closed before this channel existed fires no 'close' for it: report it all the same (once `spawn` has resolved).
+    if (ws.readyState === ws.CLOSED) {
+      queueMicrotask(() => {
+        this.#socketClosed = true;
+        this.#settle();
+      });
+    }
     this.#forget.push(
       agent.watchSlot(slot, {
         output: (stream, text) => {

@@ -242,7 +242,8 @@ class WsTransportImpl implements WsTransport {
           reject(error);
         },
       };
-      const timer = setTimeout(() => this.#joinTimedOut(), timeoutMs);
+      // The listening server keeps the process alive while anything waits; this timer alone must not.
+      const timer = setTimeout(() => this.#joinTimedOut(), timeoutMs).unref();
       waiters.add(waiter);
     });
   }

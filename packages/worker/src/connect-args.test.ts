@@ -51,6 +51,7 @@ describe('parseCliArgs --connect', () => {
     [['--connect', 'ws://c:1', '--host', '--slots', '1'], '--host needs a value'],
     [['--connect', 'ws://c:1', '--host', 'h', '--host', 'i', '--slots', '1'], '--host is given twice'],
     [['--connect', 'ws://c:1', '--host', 'h', '--slots', '1', '--fd', '3'], 'unknown argument "--fd" with --connect'],
+    [['--connect', 'ws://c:1', '--host', 'h', '--slots', '1', '--tokn=s3cret-token'], 'unknown argument "--tokn" with --connect'],
   ])('refuses %j with one clear message', (args, message) => {
     expect(parseCliArgs(args)).toEqual({ kind: 'error', message });
   });

@@ -67,7 +67,8 @@ export function parseConnectArgs(args: readonly string[]): ConnectCommand | { re
     const arg = args[i]!;
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!names.includes(name)) return { kind: 'error', message: `unknown argument ${JSON.stringify(arg)} with --connect` };
+    // Only the name: a mistyped token option must not print the token.
+    if (!names.includes(name)) return { kind: 'error', message: `unknown argument ${JSON.stringify(name)} with --connect` };
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) return { kind: 'error', message: `${name} needs a value` };
     if (values.has(name)) return { kind: 'error', message: `${name} is given twice` };
