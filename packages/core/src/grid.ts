@@ -10,12 +10,15 @@ import { killOnExit } from './process-exit.js';
 import { ProxyHandle, createProxy, handleOf, type ServiceProxy } from './proxy.js';
 import { publishTarget, type PublishPlan, type PublishSpec } from './publish-target.js';
 import { Result, settle } from './result.js';
+import { HostJoins } from './host-join.js';
+import { serverInfo, type Service } from './published-service.js';
 import { Server, type CallObserver } from './server.js';
+import { SlotRestarts } from './slot-restarts.js';
 import { ServerPool, type AcquireOptions } from './server-pool.js';
 import type { Transport } from './transport.js';
 import { StagingArea, type CopyOptions, type CopyReport, type StagingProgressEvent } from './staging-area.js';
 import { WorkerLink, type HeartbeatOptions, type LinkHooks, type LinkOptions } from './worker-link.js';
-import { backoffDelay, checkPublishOptions, retriesFor, type PublishOptions } from './policies.js';
+import { checkPublishOptions, retriesFor, type PublishOptions } from './policies.js';
 import { bundledWorkerEntry } from './worker-entry.js';
 
 /** A published service's id: `"<ClassName>.<n>"`, unique within its grid. */
@@ -54,23 +57,6 @@ export interface TerminateOptions {
   readonly cleanup?: boolean;
 }
 
-interface Service {
-  readonly id: ServiceId;
-  readonly methods: ReadonlySet<string>;
-  readonly pool: ServerPool;
-  /** What each host's copy is made from: again, on a restart. */
-  readonly create: PublishPlan['create'];
-  readonly options: PublishOptions;
-  /** Restart attempts used, per `host/slot`. */
-  readonly restarts: Map<string, number>;
-}
-
-/** A restart under way on one slot: the services waiting for it. */
-interface SlotRestart {
-  readonly services: Set<Service>;
-  readonly abort: AbortController;
-}
-
 /** Options of {@link Grid.call}. */
 export interface GridCallOptions extends AcquireOptions {
   /**
@@ -107,8 +93,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   readonly #classCounters = new Map<string, number>();
   readonly #handles = new Set<ProxyHandle>();
   readonly #terminatedServices = new Set<ServiceId>();
-  /** Restarts under way, by `host/slot`. */
-  readonly #restarts = new Map<string, SlotRestart>();
+  /** Restarts of lost servers under way, one per slot. */
+  readonly #restarts: SlotRestarts;
   readonly #starting = new AbortController();
   #staging: StagingArea | undefined;
   #workerEntry = '';
@@ -121,8 +107,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /** Publish, setLoader and addHost run one at a time: each must see the others' workers and services. */
   #membership: Promise<unknown> = Promise.resolve();
   #unwatchHosts: (() => void) | undefined;
-  /** Workers started by an `addHost` still under way: not in `#links` yet, so terminate kills them by this. */
-  readonly #joining = new Set<WorkerLink>();
+  /** Hosts being added; their workers are not in `#links` yet, so terminate kills them through this. */
+  readonly #joins: HostJoins;
 
   private constructor(options: GridOptions, hosts: ResolvedHost[]) {
     super();
@@ -137,6 +123,25 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#debug = options.debug ?? false;
     this.#verbose = options.verbose ?? false;
     this.#stopKillOnExit = killOnExit(this);
+    const internals = {
+      links: this.#links,
+      services: this.#services,
+      starting: this.#starting.signal,
+      observer: this.#observer,
+      staging: (): StagingArea => this.#staging!,
+      linkOptions: (host: ResolvedHost, slot: number): LinkOptions => this.#linkOptions(host, slot),
+      emit: this.emit.bind(this),
+      log: (message: string): void => this.#log(message),
+      terminated: (): boolean => this.#terminated !== undefined,
+    };
+    this.#restarts = new SlotRestarts(internals);
+    this.#joins = new HostJoins({
+      ...internals,
+      hosts: this.#hosts,
+      onStagingProgress: this.#onStagingProgress,
+      takeOverRestarts: (hostName) => this.#restarts.takeOver(hostName),
+      addHost: (spec) => this.addHost(spec),
+    });
   }
 
   /**
@@ -159,7 +164,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, grid.#heartbeat);
       grid.#workerEntry = await grid.#staging.stageWorker(options.workerEntry ?? bundledWorkerEntry(), grid.#onStagingProgress);
       await grid.#startWorkers();
-      grid.#unwatchHosts = grid.#transport.watchHosts?.((spec) => grid.#hostJoined(spec));
+      grid.#unwatchHosts = grid.#transport.watchHosts?.((spec) => grid.#joins.announced(spec));
     } catch (error) {
       // Nothing the grid made is of use after a failed start, its temp folders included.
       await grid.terminate({ cleanup: true }).catch(() => undefined);
@@ -194,7 +199,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   async addHost(spec: string | HostSpec): Promise<ServerInfo[]> {
     this.#assertRunning();
     const host = resolveHosts([spec])[0]!;
-    return this.#exclusive(() => this.#addHost(host));
+    return this.#exclusive(() => this.#joins.join(host));
   }
 
   /**
@@ -241,7 +246,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     }
     this.#workerEntry = await this.#staging!.stageWorker(path, this.#onStagingProgress);
     // No service is published, so no restart has anyone waiting; none may add a worker now.
-    for (const restart of this.#restarts.values()) restart.abort.abort();
+    this.#restarts.abortAll();
     const old = this.#links.splice(0);
     await Promise.allSettled(old.map((link) => link.close(this.#options.shutdownGraceMs ?? 2000)));
     await this.#startWorkers();
@@ -526,112 +531,6 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#log(`started ${this.#links.length} workers on ${this.#hosts.length} hosts over ${this.#transport.name}`);
   }
 
-  async #addHost(host: ResolvedHost): Promise<ServerInfo[]> {
-    this.#assertRunning();
-    if (this.#links.some((link) => link.alive && link.host.name === host.name)) {
-      throw new HostgridError({ host: host.name, message: `host "${host.name}" is already in the grid, with workers running; give a new host another name` });
-    }
-    const known = this.#hosts.findIndex((h) => h.name === host.name);
-    // The host's restarts give way; the services waiting on them (each owed one
-    // `replaced` by its pool, which keeps their waiters waiting) wait on this join instead.
-    const owed = new Map<Service, number>();
-    for (const [label, restart] of this.#restarts) {
-      if (!label.startsWith(`${host.name}/`)) continue;
-      for (const service of restart.services) owed.set(service, (owed.get(service) ?? 0) + 1);
-      restart.services.clear();
-      restart.abort.abort();
-    }
-    const settleOwed = (service: Service, server: Server | undefined, error: Error | undefined): boolean => {
-      const count = owed.get(service) ?? 0;
-      if (count === 0) return false;
-      if (count === 1) owed.delete(service);
-      else owed.set(service, count - 1);
-      if (server !== undefined) return service.pool.replaced({ server });
-      const lost = new WorkerLostError({ service: service.id, host: host.name, message: `host "${host.name}" could not rejoin: ${error?.message ?? 'no server of it was left'}`, cause: error });
-      service.pool.replaced({ error: lost });
-      return false;
-    };
-    const links: WorkerLink[] = [];
-    const made: Service[] = [];
-    const staging = this.#staging!;
-    try {
-      await staging.addHost(host, this.#onStagingProgress);
-    } catch (error) {
-      for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, error as Error);
-      throw error;
-    }
-    try {
-      // Terminated while the host was staged: nothing may start on it now.
-      if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: host.slots }, (_, slot) =>
-          WorkerLink.open(this.#linkOptions(host, slot)).then((link) => {
-            this.#joining.add(link);
-            // Terminated while it started: terminate has already killed the others.
-            if (this.#terminated !== undefined) link.kill();
-            return link;
-          }),
-        ),
-      );
-      for (const outcome of outcomes) if (outcome.status === 'fulfilled') links.push(outcome.value);
-      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
-      for (const service of this.#services.values()) {
-        const module = staging.moduleFor(host.name, service.create.module);
-        await Promise.all(links.map((link) => link.create({ service: service.id, ...service.create, module })));
-        made.push(service);
-      }
-      if (this.#terminated !== undefined) throw new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added` });
-    } catch (error) {
-      for (const link of links) link.kill();
-      for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, error as Error);
-      if (known < 0) await staging.dropHost(host.name);
-      throw this.#terminated !== undefined && !(error instanceof HaltedError)
-        ? new HaltedError({ host: host.name, message: `the grid was terminated while host "${host.name}" was being added`, cause: error })
-        : error;
-    } finally {
-      for (const link of links) this.#joining.delete(link);
-    }
-    if (known >= 0) this.#hosts[known] = host;
-    else this.#hosts.push(host);
-    this.#links.push(...links);
-    const added: ServerInfo[] = [];
-    for (const service of made) {
-      for (const link of links) {
-        if (this.#services.get(service.id) !== service) {
-          if (link.alive) void link.destroy(service.id).catch(() => undefined);
-          continue;
-        }
-        // A worker lost meanwhile is in no pool, so no loss event could take it out.
-        if (!link.alive) continue;
-        const server = new Server(link, service.id);
-        server.observer = this.#observer;
-        if (owed.has(service)) {
-          if (!settleOwed(service, server, undefined)) continue;
-        } else {
-          service.pool.add(server);
-        }
-        added.push(serverInfo(server));
-        this.emit('server-added', serverInfo(server));
-      }
-    }
-    // Services the join made no server for (dropped meanwhile, or every new worker lost).
-    for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, undefined);
-    this.emit('host-added', { name: host.name, slots: host.slots, tempPath: staging.tempPathOf(host.name) });
-    this.#log(`added host ${host.name} (${host.slots} slots) with ${made.length} services`);
-    return added;
-  }
-
-  /** A host announced by the transport's `watchHosts`: added, or reported as failed. */
-  #hostJoined(spec: HostSpec): void {
-    const name = typeof spec === 'object' && spec !== null ? String(spec.name) : String(spec);
-    this.addHost(spec).catch((error: unknown) => {
-      if (this.#terminated !== undefined) return;
-      this.#log(`host ${name} could not join: ${(error as Error).message}`);
-      this.emit('host-failed', name, error as Error);
-    });
-  }
-
   /** Runs `task` after every earlier membership change (publish, setLoader, addHost) has ended. */
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#membership.then(task);
@@ -697,129 +596,12 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       const server = service.pool.servers.find((candidate) => candidate.link === link);
       if (server === undefined) continue;
       const info = serverInfo(server);
-      const replace = this.#terminated === undefined && this.#canRestart(service, link.label);
+      const replace = this.#terminated === undefined && this.#restarts.canRestart(service, link.label);
       if (replace) restarting.push(service);
       service.pool.remove(server, error, replace);
       this.emit('server-lost', info, error);
     }
-    if (restarting.length > 0) this.#restartSlot(link.host, link.slot, restarting);
-  }
-
-  /** Whether the service wants a new server on `label`, and may still have one. */
-  #canRestart(service: Service, label: string): boolean {
-    return service.options.restart !== undefined && (service.restarts.get(label) ?? 0) < service.options.restart.maxRestarts;
-  }
-
-  /**
-   * Joins the services to the slot's restart, starting one if none is under way. Each
-   * service in a restart was removed from its pool with `replacing`, and leaves the
-   * restart only through {@link Grid.#settleRestart}: with a server, or with an error.
-   */
-  #restartSlot(host: ResolvedHost, slot: number, services: readonly Service[]): void {
-    const label = `${host.name}/${slot}`;
-    const running = this.#restarts.get(label);
-    if (running !== undefined) {
-      for (const service of services) running.services.add(service);
-      return;
-    }
-    const restart: SlotRestart = { services: new Set(services), abort: new AbortController() };
-    this.#restarts.set(label, restart);
-    void this.#runRestart(host, slot, restart);
-  }
-
-  /** Ends a service's part in a restart: it got a server, or will get none. */
-  #settleRestart(restart: SlotRestart, service: Service, outcome: { server: Server } | { error: WorkerLostError }): boolean {
-    restart.services.delete(service);
-    return service.pool.replaced(outcome);
-  }
-
-  /**
-   * Starts fresh workers on the slot, with growing waits, until every waiting service has
-   * its copy again or has used up its `maxRestarts`; copies are made from what was
-   * published. Everything is checked again after each wait: the grid may have been
-   * terminated, a service dropped, the new worker lost.
-   */
-  async #runRestart(host: ResolvedHost, slot: number, restart: SlotRestart): Promise<void> {
-    const label = `${host.name}/${slot}`;
-    const stopped = (): boolean => this.#terminated !== undefined || restart.abort.signal.aborted;
-    const halted = (service: Service): WorkerLostError =>
-      new WorkerLostError({ service: service.id, host: host.name, slot, message: `the restart of "${service.id}" on host "${host.name}" slot ${slot} was cancelled` });
-    try {
-      for (let attempt = 0; restart.services.size > 0; attempt++) {
-        const delay = Math.min(...[...restart.services].map((service) => backoffDelay(service.options.restart!, attempt)));
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          restart.abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
-        if (stopped()) break;
-        for (const service of [...restart.services]) {
-          if (this.#services.get(service.id) !== service) this.#settleRestart(restart, service, { error: halted(service) });
-          else service.restarts.set(label, (service.restarts.get(label) ?? 0) + 1);
-        }
-        if (restart.services.size === 0) break;
-        let link: WorkerLink;
-        try {
-          link = await WorkerLink.open({ ...this.#linkOptions(host, slot), signal: AbortSignal.any([this.#starting.signal, restart.abort.signal]) });
-        } catch (error) {
-          if (stopped()) break;
-          this.#log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`);
-          for (const service of [...restart.services]) if (!this.#canRestart(service, label)) this.#giveUp(restart, service, host, slot, error as Error);
-          continue;
-        }
-        if (stopped()) {
-          link.kill();
-          break;
-        }
-        this.#links.push(link);
-        for (const service of [...restart.services]) {
-          if (this.#services.get(service.id) !== service) {
-            this.#settleRestart(restart, service, { error: halted(service) });
-            continue;
-          }
-          try {
-            await link.create({ service: service.id, ...service.create, module: this.#staging!.moduleFor(host.name, service.create.module) });
-          } catch (error) {
-            // The new worker died too: the next attempt, if the budget allows; a load failure: give up.
-            if (!link.alive && this.#canRestart(service, label)) continue;
-            this.#giveUp(restart, service, host, slot, error as Error);
-            continue;
-          }
-          if (stopped() || this.#services.get(service.id) !== service || !link.alive) {
-            if (link.alive) void link.destroy(service.id).catch(() => undefined);
-            if (!link.alive && !stopped() && this.#services.get(service.id) === service && this.#canRestart(service, label)) continue;
-            this.#settleRestart(restart, service, { error: halted(service) });
-            continue;
-          }
-          const server = new Server(link, service.id);
-          server.observer = this.#observer;
-          if (!this.#settleRestart(restart, service, { server })) continue;
-          this.emit('server-added', serverInfo(server));
-          this.emit('server-restarted', serverInfo(server), service.restarts.get(label) ?? 1);
-          this.#log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`);
-        }
-        // Services whose copy could not be made on the new worker wait for the next attempt.
-        for (const service of [...restart.services]) if (!this.#canRestart(service, label)) this.#giveUp(restart, service, host, slot, new Error('its worker was lost again'));
-      }
-    } finally {
-      for (const service of [...restart.services]) this.#settleRestart(restart, service, { error: halted(service) });
-      if (this.#restarts.get(label) === restart) this.#restarts.delete(label);
-    }
-  }
-
-  #giveUp(restart: SlotRestart, service: Service, host: ResolvedHost, slot: number, error: Error): void {
-    const label = `${host.name}/${slot}`;
-    const lost = new WorkerLostError({
-      service: service.id,
-      host: host.name,
-      slot,
-      message: `gave up restarting "${service.id}" on host "${host.name}" slot ${slot} after ${service.restarts.get(label) ?? 0} attempts: ${error.message}`,
-      cause: error,
-    });
-    this.#settleRestart(restart, service, { error: lost });
-    if (this.#terminated === undefined && this.#services.get(service.id) === service) {
-      this.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
-    }
-    this.#log(lost.message);
+    if (restarting.length > 0) this.#restarts.restart(link.host, link.slot, restarting);
   }
 
   async #terminateService(id: ServiceId): Promise<void> {
@@ -833,10 +615,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     for (const handle of [...this.#handles]) if (handle.server.service === id) handle.halt(halted({}));
     this.#services.delete(id);
     // Its restarts stop waiting for it; a restart left with no service is cancelled.
-    for (const restart of this.#restarts.values()) {
-      if (restart.services.has(service)) this.#settleRestart(restart, service, { error: new WorkerLostError({ service: id, message: `service "${id}" was terminated` }) });
-      if (restart.services.size === 0) restart.abort.abort();
-    }
+    this.#restarts.dropService(service);
     this.#terminatedServices.add(id);
     const links = [...new Set(service.pool.servers.map((server) => server.link))];
     for (const link of links) link.rejectPending((pending) => halted({ method: pending.method }), id);
@@ -852,7 +631,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
 
   async #terminateAll(cleanup: boolean): Promise<void> {
     this.#unwatchHosts?.();
-    for (const restart of this.#restarts.values()) restart.abort.abort();
+    this.#restarts.abortAll();
     this.#starting.abort(new HaltedError({ message: 'the grid was terminated while it was starting' }));
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);
@@ -864,7 +643,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     // A host being added has workers of its own, in no pool yet; once they are gone, the
     // addHost (or publish, setLoader) under way ends, and tidies up what it made, before
     // the temp paths are removed and the transport closes under it.
-    for (const link of this.#joining) link.kill();
+    this.#joins.killJoining();
     await this.#membership;
     this.#services.clear();
     try {
@@ -930,19 +709,6 @@ function assertSendable(service: string, method: string, args: readonly unknown[
   } catch (error) {
     throw new SerializationError({ service, method, message: `${what}: arguments of "${service}.${method}" cannot be sent: ${(error as Error).message}; nothing was sent`, cause: error });
   }
-}
-
-function serverInfo(server: Server): ServerInfo {
-  return {
-    service: server.service,
-    host: server.link.host.name,
-    slot: server.link.slot,
-    pid: server.link.pid,
-    busy: server.busy,
-    inflight: server.inflight,
-    jobs: server.jobs,
-    meanMs: server.meanMs,
-  };
 }
 
 function callEvent(server: Server, method: string): { service: string; host: string; slot: number; method: string } {
