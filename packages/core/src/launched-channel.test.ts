@@ -147,7 +147,7 @@ describe('LaunchedChannel', () => {
   });
 
   it('open() kills the launch and rejects with the reason when the signal aborts during the start', async () => {
-    const { child, launched, closed } = launch('sleep 60');
+    const { child, launched, closed } = launch('exec sleep 60');
     const abort = new AbortController();
     const opening = launched.open(abort.signal);
     abort.abort(new Error('given up'));
