@@ -1,38 +1,37 @@
 import type { AgentReport, AgentRequest, ChallengeMessage, JoinMessage, WelcomeMessage } from './agent-messages.js';
+import { type Obj, fail, isObject } from './fields.js';
 import { InvalidMessageError } from './validate.js';
-
-type Obj = Record<string, unknown>;
 
 /** Longest host name, ticket, path or prefix accepted on the agent channel. */
 const MAX_TEXT = 4096;
 
 function object(value: unknown): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidMessageError('a message must be an object');
-  return value as Obj;
+  if (!isObject(value)) throw new InvalidMessageError('a message must be an object');
+  return value;
 }
 
-function fail(m: Obj, what: string): never {
-  throw new InvalidMessageError(`malformed "${String(m['type'])}" message: ${what}`);
+function refuse(m: Obj, what: string): never {
+  fail(String(m['type']), what);
 }
 
 function int(m: Obj, key: string, max = Number.MAX_SAFE_INTEGER): void {
   const v = m[key];
-  if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) fail(m, `"${key}" must be an integer from 0 to ${max}`);
+  if (!Number.isSafeInteger(v) || (v as number) < 0 || (v as number) > max) refuse(m, `"${key}" must be an integer from 0 to ${max}`);
 }
 
 function text(m: Obj, key: string, { empty = true, max = MAX_TEXT } = {}): void {
   const v = m[key];
-  if (typeof v !== 'string' || v.length > max || (!empty && v === '')) fail(m, `"${key}" must be a ${empty ? '' : 'non-empty '}string of at most ${max} characters`);
+  if (typeof v !== 'string' || v.length > max || (!empty && v === '')) refuse(m, `"${key}" must be a ${empty ? '' : 'non-empty '}string of at most ${max} characters`);
 }
 
 function bytes(m: Obj, key: string, length?: number): void {
   const v = m[key];
-  if (!(v instanceof Uint8Array) || (length !== undefined && v.byteLength !== length)) fail(m, `"${key}" must be ${length === undefined ? 'bytes' : `${length} bytes`}`);
+  if (!(v instanceof Uint8Array) || (length !== undefined && v.byteLength !== length)) refuse(m, `"${key}" must be ${length === undefined ? 'bytes' : `${length} bytes`}`);
 }
 
 function nullableInt(m: Obj, key: string): void {
   const v = m[key];
-  if (v !== null && !Number.isSafeInteger(v)) fail(m, `"${key}" must be an integer or null`);
+  if (v !== null && !Number.isSafeInteger(v)) refuse(m, `"${key}" must be an integer or null`);
 }
 
 /**
@@ -57,7 +56,7 @@ export function parseJoin(value: unknown): JoinMessage {
   const m = object(value);
   if (m['type'] !== 'join') throw new InvalidMessageError(`expected a "join" message, got ${JSON.stringify(String(m['type']))}`);
   int(m, 'version');
-  if (m['role'] !== 'host' && m['role'] !== 'slot') fail(m, '"role" must be "host" or "slot"');
+  if (m['role'] !== 'host' && m['role'] !== 'slot') refuse(m, '"role" must be "host" or "slot"');
   text(m, 'host', { empty: false, max: 255 });
   int(m, 'slot', 65_535);
   int(m, 'slots', 65_535);
@@ -66,8 +65,8 @@ export function parseJoin(value: unknown): JoinMessage {
   int(m, 'pid');
   text(m, 'hostname', { max: 255 });
   text(m, 'node', { max: 64 });
-  if (m['role'] === 'host' && (m['slots'] as number) < 1) fail(m, 'a host must offer at least 1 slot');
-  if (m['role'] === 'slot' && m['ticket'] === '') fail(m, 'a slot must present its ticket');
+  if (m['role'] === 'host' && (m['slots'] as number) < 1) refuse(m, 'a host must offer at least 1 slot');
+  if (m['role'] === 'slot' && m['ticket'] === '') refuse(m, 'a slot must present its ticket');
   return m as unknown as JoinMessage;
 }
 
@@ -103,7 +102,7 @@ export function parseAgentRequest(value: unknown): AgentRequest {
       text(m, 'initCmd', { max: 65_536 });
       const env = m['env'];
       if (typeof env !== 'object' || env === null || Array.isArray(env) || !Object.entries(env).every(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string')) {
-        fail(m, '"env" must map variable names to strings');
+        refuse(m, '"env" must map variable names to strings');
       }
       break;
     }
@@ -139,7 +138,7 @@ export function parseAgentRequest(value: unknown): AgentRequest {
       int(m, 'id');
       int(m, 'handle');
       int(m, 'size');
-      if (typeof m['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(m['sha256'])) fail(m, '"sha256" must be 64 hex digits');
+      if (typeof m['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(m['sha256'])) refuse(m, '"sha256" must be 64 hex digits');
       break;
     case 'fs-abort':
       int(m, 'id');
@@ -164,20 +163,20 @@ export function parseAgentReport(value: unknown): AgentReport {
       const error = m['error'];
       if (error !== undefined) {
         const e = object(error);
-        if (typeof e['name'] !== 'string' || typeof e['message'] !== 'string') fail(m, '"error" must be { name, message }');
+        if (typeof e['name'] !== 'string' || typeof e['message'] !== 'string') refuse(m, '"error" must be { name, message }');
       }
       break;
     }
     case 'output':
       int(m, 'slot', 65_535);
-      if (m['stream'] !== 'stdout' && m['stream'] !== 'stderr') fail(m, '"stream" must be "stdout" or "stderr"');
-      if (typeof m['text'] !== 'string') fail(m, '"text" must be a string');
+      if (m['stream'] !== 'stdout' && m['stream'] !== 'stderr') refuse(m, '"stream" must be "stdout" or "stderr"');
+      if (typeof m['text'] !== 'string') refuse(m, '"text" must be a string');
       break;
     case 'exited':
       int(m, 'slot', 65_535);
       int(m, 'pid');
       nullableInt(m, 'code');
-      if (m['signal'] !== null && typeof m['signal'] !== 'string') fail(m, '"signal" must be a string or null');
+      if (m['signal'] !== null && typeof m['signal'] !== 'string') refuse(m, '"signal" must be a string or null');
       break;
     default:
       throw new InvalidMessageError(`unknown agent report type ${JSON.stringify(String(m['type']))}`);

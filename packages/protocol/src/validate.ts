@@ -1,22 +1,13 @@
 import type { ControllerMessage, WorkerMessage } from './messages.js';
 import type { WireError } from './wire-error.js';
+import { type Obj, fail, isObject } from './fields.js';
 
 /** A decoded value is not a well-formed message. Carries what was wrong, never the value. */
 export class InvalidMessageError extends Error {
   override readonly name = 'InvalidMessageError';
 }
 
-type Obj = Record<string, unknown>;
-
 const FAILURE_KINDS = new Set(['load', 'call', 'method', 'service', 'encode', 'protocol', 'cancelled']);
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fail(type: string, what: string): never {
-  throw new InvalidMessageError(`malformed "${type}" message: ${what}`);
-}
 
 function id(m: Obj): void {
   if (!Number.isSafeInteger(m['id'])) fail(String(m['type']), '"id" must be an integer');
