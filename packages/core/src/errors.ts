@@ -154,6 +154,16 @@ export class StagingError extends HostgridError {
   }
 }
 
+/**
+ * `Grid.start` was called inside a Hostgrid worker: the module of a published class starts
+ * a grid of its own at import, which every worker does when it imports the class, so each
+ * would start workers without end. Put the class in a module of its own and start the grid
+ * from another; pass `allowInWorker: true` to start a grid from a worker on purpose.
+ */
+export class NestedGridError extends HostgridError {
+  override readonly name = 'NestedGridError';
+}
+
 /** Formats `"Replica.step" on host "h2" slot 0` from what is known. */
 export function describeWhere(context: ErrorContext): string {
   const parts: string[] = [];

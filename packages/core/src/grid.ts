@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { basename, isAbsolute } from 'node:path';
 import type * as TypedEmitter from 'typed-emitter';
 import { locateClass } from './class-registry.js';
-import { encode } from '@hostgrid/protocol';
-import { HaltedError, HostgridError, MethodNotFoundError, SerializationError, ServiceNotFoundError, StagingError, WorkerLostError } from './errors.js';
+import { encode, isWorkerProcess } from '@hostgrid/protocol';
+import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, WorkerLostError } from './errors.js';
 import type { GridEvents, ServerInfo } from './events.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
@@ -49,11 +49,22 @@ export interface GridOptions {
    * host's temp path, and files are copied into it once. @defaultValue each host gets its own
    */
   readonly sharedTempPath?: string;
+  /**
+   * Start even inside a Hostgrid worker. Without it, `Grid.start` in a worker throws
+   * {@link NestedGridError}: there it is nearly always a service module that also starts
+   * the grid, which every worker imports (and would then start workers of its own).
+   * @defaultValue false
+   */
+  readonly allowInWorker?: boolean;
 }
 
 /** Options of {@link Grid.terminate} for the whole grid. */
 export interface TerminateOptions {
-  /** Also remove the temp folders the grid made (never a `tempPath` or `sharedTempPath` that was already there). @defaultValue false */
+  /**
+   * Remove the temp folders the grid made (never a `tempPath` or `sharedTempPath` that was
+   * already there); `false` keeps them, e.g. to look at what a run left on its hosts.
+   * @defaultValue true
+   */
   readonly cleanup?: boolean;
 }
 
@@ -159,6 +170,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw new TypeError(`[hostgrid] "sharedTempPath" must be an absolute path, got ${JSON.stringify(options.sharedTempPath)}`);
     }
     checkHeartbeat(options.heartbeat);
+    if (isWorkerProcess() && options.allowInWorker !== true) throw nestedGrid();
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
       grid.#staging = await StagingArea.prepare(grid.#transport, grid.hosts, options.sharedTempPath, grid.#heartbeat);
@@ -333,6 +345,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    *   before anything is sent; `TimeoutError` or the abort reason while waiting for a server
    */
   async call<R = unknown>(id: ServiceId, method: string, args: readonly unknown[] = [], options: GridCallOptions = {}): Promise<R> {
+    if (!Array.isArray(args)) throw new TypeError(`[hostgrid] call: the arguments of "${id}.${method}" must be an array, got ${typeof args}`);
     const service = this.#service(id);
     this.#assertMethod(service, method);
     assertSendable(id, method, args, 'call');
@@ -437,14 +450,14 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /**
    * Without an id: stops the whole grid. Pending calls and waiters reject with
    * {@link HaltedError}, workers are asked to exit (and killed after `shutdownGraceMs`),
-   * the transport is closed; with `{ cleanup: true }` the temp folders the grid made are
-   * removed. With an id: drops that service only. Idempotent.
+   * the transport is closed, and the temp folders the grid made are removed (unless
+   * `{ cleanup: false }`). With an id: drops that service only. Idempotent.
    *
    * @throws {@link StagingError} when a temp folder could not be removed (everything else was stopped)
    */
   async terminate(target?: ServiceId | TerminateOptions): Promise<void> {
     if (typeof target === 'string') return this.#terminateService(target);
-    const cleanup = target?.cleanup === true;
+    const cleanup = target?.cleanup !== false;
     if (this.#terminated === undefined) {
       this.#terminated = this.#terminateAll(cleanup);
       return this.#terminated;
@@ -469,10 +482,10 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /**
    * `await using grid = await Grid.start(…)` terminates the grid at scope end and removes
    * the temp folders it made, as a scope should take what it made with it. (Call
-   * `terminate()` yourself to keep them.)
+   * `terminate({ cleanup: false })` yourself to keep them.)
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.terminate({ cleanup: true });
+    await this.terminate();
   }
 
   /**
@@ -715,3 +728,12 @@ function callEvent(server: Server, method: string): { service: string; host: str
   return { service: server.service, host: server.link.host.name, slot: server.link.slot, method };
 }
 
+function nestedGrid(): NestedGridError {
+  return new NestedGridError({
+    message:
+      'Grid.start was called inside a Hostgrid worker, most likely by the module of a published class: ' +
+      'every worker imports that module, so each would start a grid (and workers) of its own. ' +
+      'Put the class in a module of its own (service.ts: the class and registerClass) and start the grid from another ' +
+      '(main.ts: imports the class, calls Grid.start and publish). To start a grid from a worker on purpose, pass allowInWorker: true.',
+  });
+}

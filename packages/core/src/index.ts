@@ -51,6 +51,7 @@ export {
   ProxyReleasedError,
   HaltedError,
   StagingError,
+  NestedGridError,
   type ErrorContext,
   type HostgridErrorOptions,
   type RemoteErrorOptions,

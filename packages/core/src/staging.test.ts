@@ -130,22 +130,34 @@ describe('temp paths and the worker runtime', () => {
     const entry = join(place.path, 'm1', '.hostgrid', 'hostgrid-worker.js');
     const first = await gridOf({ hosts });
     const staged = await stat(entry);
-    await first.terminate();
+    await first.terminate({ cleanup: false });
     // A file sent again is written to a new name and renamed into place: a new inode.
     await using second = await gridOf({ hosts });
     expect((await stat(entry)).ino).toBe(staged.ino);
     expect(second.isHalted()).toBe(false);
   });
 
-  it('removes on cleanup the temp paths it made, and only those', async () => {
+  it('removes on a plain terminate() the temp paths it made, and only those', async () => {
     await using place = await folder();
     await mkdir(join(place.path, 'given'));
     const grid = await gridOf({ hosts: [{ name: 'm1', tempPath: join(place.path, 'given') }, { name: 'm2', tempPath: join(place.path, 'new') }, 'm3'] });
     const { hosts } = await grid.copyFiles(place.path, ['nothing']);
-    await grid.terminate({ cleanup: true });
+    await grid.terminate();
     expect(existsSync(join(place.path, 'given'))).toBe(true);
     expect(existsSync(join(place.path, 'new'))).toBe(false);
     expect(existsSync(hosts[2]!.tempPath)).toBe(false);
+  });
+
+  it('keeps the temp paths it made with terminate({ cleanup: false }), and removes them when asked again with cleanup', async () => {
+    await using place = await folder();
+    const grid = await gridOf({ hosts: [{ name: 'm1', tempPath: join(place.path, 'new') }, 'm2'] });
+    const { hosts } = await grid.copyFiles(place.path, ['nothing']);
+    await grid.terminate({ cleanup: false });
+    expect(existsSync(join(place.path, 'new'))).toBe(true);
+    expect(existsSync(hosts[1]!.tempPath)).toBe(true);
+    await grid.terminate({ cleanup: true });
+    expect(existsSync(join(place.path, 'new'))).toBe(false);
+    expect(existsSync(hosts[1]!.tempPath)).toBe(false);
   });
 
   it('names the host and the path when a temp path cannot be made', async () => {

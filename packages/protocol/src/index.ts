@@ -43,6 +43,7 @@ export { UnsendableValueError, encode, decode, isSendable } from './codec.js';
 export { FRAME_HEADER_BYTES, DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter, STREAM_PREAMBLE, PreambleScanner } from './framing.js';
 export { MessageBatcher, unpackFrames } from './message-batcher.js';
 export { CloseCode, type CloseCodeNumber } from './close-codes.js';
+export { WORKER_MARK, type WorkerMark, markWorkerProcess, isWorkerProcess } from './worker-marker.js';
 export {
   AgentMessageType,
   type ChallengeMessage,

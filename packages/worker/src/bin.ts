@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { USAGE, parseCliArgs } from './cli-args.js';
 import { WorkerExitCode, exitCodeFor } from './exit-codes.js';
 import { watchParent } from './parent-watch.js';
-import { STREAM_PREAMBLE } from '@hostgrid/protocol';
+import { STREAM_PREAMBLE, markWorkerProcess } from '@hostgrid/protocol';
 import { runStreamChannel } from './stream-channel.js';
 
 /** How long a finished session may take to hand its last frames to the OS before the process exits anyway. */
@@ -19,6 +19,9 @@ const FLUSH_GRACE_MS = 2000;
 const PREFIX = '[hostgrid-worker]';
 
 function main(): void {
+  // Before any user module is imported: a service module that starts a grid of its own
+  // finds the mark and refuses, instead of every worker starting workers (see Grid.start).
+  markWorkerProcess();
   const command = parseCliArgs(process.argv.slice(2));
   switch (command.kind) {
     case 'help':
