@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './fixtures/cli.js';
 import { distPath, importDist } from './fixtures/dist.js';
@@ -38,6 +41,17 @@ describe('hostgrid-demo CLI', () => {
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain(message);
     expect(stderr).toContain('hostgrid-demo --help');
+  });
+
+  it('ends `npm run demo -- --bad-flag` at the root with the demo\'s one line, no npm or turbo error block', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const outcome = await promisify(execFile)('npm', ['run', 'demo', '--', '--bad-flag'], { cwd: root, timeout: 120_000 }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code?: number; stdout: string; stderr: string }) => error,
+    );
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr.trimEnd().split('\n')).toEqual(["hostgrid-demo: unknown option '--bad-flag' (see hostgrid-demo --help)"]);
+    expect(outcome.stdout).not.toMatch(/npm error|ERR!|failed/i);
   });
 
   it('runs sequentially, prints progress and a summary, and writes result.json', async () => {
