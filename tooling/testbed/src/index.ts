@@ -38,3 +38,4 @@ export type { SgeJobResult, SgeJobState, SgeTestbed, StartSgeOptions } from './s
 export { requireSgeInfrastructure, type SgeInfrastructure } from './sge-infrastructure.js';
 export { cleanupSgeLeftovers, type SgeCleanupOptions, type SgeCleanupReport } from './sge-cleanup.js';
 export { makeCertificates, type TestCertificates } from './certificates.js';
+export { startRegistry, type StartRegistryOptions, type TestRegistry } from './registry.js';

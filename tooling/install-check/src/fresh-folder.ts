@@ -1,0 +1,88 @@
+/**
+ * What the registry tests share: a fresh folder outside the monorepo (so that nothing
+ * resolves from the workspace), and a command run in it that fails with its output.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The monorepo's root. */
+export const REPO_ROOT = realpathSync(new URL('../../..', import.meta.url));
+
+/** A fresh folder under the system's temp folder; `await using` removes it. */
+export interface FreshFolder extends Disposable {
+  readonly path: string;
+}
+
+/** Makes a fresh folder, with the fixture app `app` (a folder of `src/fixtures`) copied in when given. */
+export function freshFolder(app?: string): FreshFolder {
+  const path = mkdtempSync(join(tmpdir(), 'hostgrid-user-'));
+  if (path.startsWith(REPO_ROOT)) throw new Error(`a fresh folder must be outside the monorepo, got ${path}`);
+  if (app !== undefined) cpSync(new URL(`./fixtures/${app}`, import.meta.url), path, { recursive: true });
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** What a finished command printed. */
+export interface Output {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `file` with `args` in `cwd` with `env` and resolves with its output; rejects, with
+ * that output in the message, when it exits non-zero or runs past `timeoutMs`.
+ */
+export function runIn(cwd: string, env: NodeJS.ProcessEnv, file: string, args: readonly string[], timeoutMs = 180_000): Promise<Output> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) resolve({ stdout, stderr });
+      else reject(new Error(`\`${file} ${args.join(' ')}\` in ${cwd} failed (${error.message.split('\n')[0]}):\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+    });
+  });
+}
+
+/** A long-running child whose stdout is collected; `await using` kills it. */
+export interface Running extends AsyncDisposable {
+  readonly child: ChildProcess;
+  /** Everything it printed so far, both streams. */
+  output(): string;
+  /** Resolves with the first stdout line that parses as JSON with `key`. */
+  line<T>(key: string, timeoutMs: number): Promise<T>;
+  /** Resolves with its exit code once it ends. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `file` with `args` in `cwd`, collecting its output. */
+export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: readonly string[]): Running {
+  const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let all = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+    all += text;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (all += text));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => all,
+    async line<T>(key: string, timeoutMs: number): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        for (const text of stdout.split('\n')) {
+          if (!text.startsWith('{')) continue;
+          const parsed = JSON.parse(text) as Record<string, unknown>;
+          if (key in parsed) return parsed as T;
+        }
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no {"${key}": …} line from ${file} ${args.join(' ')}:\n${all}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async [Symbol.asyncDispose]() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
