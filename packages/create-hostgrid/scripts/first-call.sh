@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures a new user's wait: from running create-hostgrid in a fresh folder to the
+# Measures a new user's wait: from `npm create hostgrid my-grid` in a fresh folder to the
 # controller's first answered call, npm install and tsc included. The @hostgrid packages
 # come from `npm pack` of this repository (as a release would publish them); the rest
 # from npm's registry, through the npm cache, or through an empty one with --cold.
@@ -10,12 +10,15 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/first-call-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/tarballs"
 (cd "$repo" && npm pack --silent --pack-destination "$work/tarballs" \
-  -w @hostgrid/core -w @hostgrid/transport-local -w @hostgrid/protocol -w @hostgrid/staging -w @hostgrid/worker >/dev/null)
+  -w create-hostgrid -w @hostgrid/core -w @hostgrid/transport-local -w @hostgrid/protocol -w @hostgrid/staging -w @hostgrid/worker >/dev/null)
 if [[ "${1:-}" == "--cold" ]]; then export npm_config_cache="$work/npm-cache"; fi
 cd "$work"
 start=$(date +%s%N)
 ms() { echo $(( ($(date +%s%N) - start) / 1000000 )); }
-node "$repo/packages/create-hostgrid/dist/cli.js" my-grid >/dev/null
+# What `npm create hostgrid my-grid` runs, with the packed create-hostgrid for the registry's.
+creator=$(echo "$work"/tarballs/create-hostgrid-*.tgz)
+npm exec --yes --package="$creator" -- create-hostgrid my-grid >/dev/null
+rm "$creator"
 cd my-grid
 # Instead of the registry's @hostgrid packages (not published yet), the tarballs.
 node -e '

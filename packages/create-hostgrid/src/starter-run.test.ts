@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesWithEnv } from './fixtures/marked-processes.js';
 import { packWorkspace } from './fixtures/pack-workspace.js';
@@ -16,7 +15,6 @@ import { VARIANTS, switchOn } from './fixtures/uncomment.js';
  * registry; third-party dependencies come from npm's registry or its cache.
  */
 
-const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const STARTER = ['@hostgrid/core', '@hostgrid/transport-local'];
 const TRANSPORTS = ['@hostgrid/transport-ssh', '@hostgrid/transport-ws', '@hostgrid/launcher-slurm'];
 /** What those depend on inside the repository. */
@@ -40,10 +38,12 @@ async function npm(args: string[], timeoutMs = 240_000): Promise<CommandResult> 
 beforeAll(async () => {
   tmp = await tempFolder('create-hostgrid-e2e-');
   const packed = join(tmp.path, 'tarballs');
-  await runCommand('mkdir', [packed], { cwd: tmp.path });
-  tarballs = await packWorkspace([...STARTER, ...TRANSPORTS, ...UNDERNEATH], packed);
-  const created = await runCommand(process.execPath, [bin, 'my-grid'], { cwd: tmp.path, env });
+  await mkdir(packed);
+  tarballs = await packWorkspace(['create-hostgrid', ...STARTER, ...TRANSPORTS, ...UNDERNEATH], packed);
+  // What `npm create hostgrid my-grid` runs, with this package's tarball for the registry's.
+  const created = await runCommand('npm', ['exec', '--yes', `--package=${tarballs.get('create-hostgrid')!}`, '--', 'create-hostgrid', 'my-grid'], { cwd: tmp.path, env });
   expect(created.code, explain(created)).toBe(0);
+  expect(created.stdout).toContain('cd my-grid && npm install && npm start');
   project = join(tmp.path, 'my-grid');
   // The template's ranges (^x.y.z) would be looked up in the registry: point every
   // @hostgrid package, direct or underneath, at its tarball instead.
@@ -54,7 +54,7 @@ beforeAll(async () => {
   // them matches its override (npm refuses an override that differs from a direct dependency).
   const file = (name: string): string => `file:${relative(project, tarballs.get(name)!)}`;
   for (const name of STARTER) manifest.dependencies[name] = file(name);
-  manifest.overrides = Object.fromEntries([...tarballs.keys()].map((name) => [name, file(name)]));
+  manifest.overrides = Object.fromEntries([...tarballs.keys()].filter((name) => name.startsWith('@hostgrid/')).map((name) => [name, file(name)]));
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
   const installed = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline']);
   expect(installed.code, explain(installed)).toBe(0);
@@ -78,7 +78,7 @@ describe('a scaffolded project', () => {
     expect(result.stdout).toMatch(new RegExp(`^pi is about 3\\.\\d{4} \\(${slots + 2} calls, ${slots * 1_000_000 + 200_000} points\\)$`, 'm'));
     expect(await readdir(join(project, 'dist'))).toEqual(expect.arrayContaining(['controller.js', 'service.js']));
     expect(await processesWithEnv('CREATE_HOSTGRID_TEST', mark)).toEqual([]);
-  });
+  }, 150_000);
 
   it.each(VARIANTS)('compiles with its $label block switched on ($packageName installed)', async (variant) => {
     const added = await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `file:${relative(project, tarballs.get(variant.packageName)!)}`]);

@@ -14,8 +14,9 @@ export interface Sample {
   readonly points: number;
   /** Points drawn by this copy of the sampler so far, this call included. */
   readonly drawn: number;
-  /** Where the call ran. */
+  /** The host the call ran on. */
   readonly host: string;
+  /** The worker process that ran it. */
   readonly pid: number;
 }
 
