@@ -6,7 +6,7 @@ import type { HostTarget } from './host-target.js';
 import { checkNode } from './node-check.js';
 import { reach } from './reach.js';
 import { openSshSession, type SshSession } from './ssh-session.js';
-import { checkTempPath } from './temp-path-check.js';
+import { checkTempPath, removeEmptyDirs } from './temp-path-check.js';
 import { plainMessage } from './usage-error.js';
 import { checkWorker } from './worker-check.js';
 import { within } from './within.js';
@@ -97,9 +97,8 @@ export async function checkHost(target: HostTarget, context: CheckContext): Prom
     }
     passed.push('sftp');
     step = 'temp path';
-    passed.push(`${await limit(checkTempPath(sftp, name, user, options.tempPath))} writable`);
-    session.end();
-    session = undefined;
+    const temp = await limit(checkTempPath(sftp, name, user, options.tempPath));
+    passed.push(`${temp.root} writable`);
     step = 'worker';
     const worker = await checkWorker({
       name,
@@ -116,6 +115,8 @@ export async function checkHost(target: HostTarget, context: CheckContext): Prom
       timeoutMs: options.stepTimeoutMs,
     });
     passed.push(worker.answered === 1 ? 'worker answered' : `${worker.answered} workers answered`);
+    // The grid removed the temp path it made, not the folders above it that were missing too.
+    await limit(removeEmptyDirs(sftp, temp.missing)).catch(() => undefined);
     return { name, where, passed };
   } catch (error) {
     const failure =

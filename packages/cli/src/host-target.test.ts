@@ -22,6 +22,8 @@ describe('host entries', () => {
     ['h1=', 'the address is empty'],
     ['h1=[::1', '"[" without "]"'],
     ['h1=[::1]x', 'only :port may follow'],
+    ['h1=[10.0.0.1]:22', 'is not an IPv6 address'],
+    ['h1=10.0.0.1:22:22', 'more than one ":"'],
     ['h/1', 'is not a host name or address'],
     ['bad!name=10.0.0.1', '"bad!name" is not a host name'],
   ])('refuses %j, saying why and showing the syntax', (entry, why) => {

@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { CliUsageError } from './usage-error.js';
 
 /**
@@ -66,6 +67,7 @@ function splitPort(text: string, bad: (why: string) => CliUsageError): { address
     const close = text.indexOf(']');
     if (close < 0) throw bad('"[" without "]"');
     address = text.slice(1, close);
+    if (!isIPv6(address)) throw bad(`"${address}" in brackets is not an IPv6 address`);
     const after = text.slice(close + 1);
     if (after !== '') {
       if (!after.startsWith(':')) throw bad(`"${after}" after "]" (only :port may follow)`);
@@ -73,8 +75,9 @@ function splitPort(text: string, bad: (why: string) => CliUsageError): { address
     }
   } else {
     const colons = text.split(':').length - 1;
-    // Two colons or more: a bare IPv6 address, which cannot carry a port without brackets.
     if (colons === 1) [address, port] = text.split(':') as [string, string];
+    // Two colons or more: a bare IPv6 address, which cannot carry a port without brackets.
+    else if (colons > 1 && !isIPv6(text)) throw bad('more than one ":" (an IPv6 address with a port goes in brackets: [fe80::1]:22)');
   }
   if (port === undefined) return { address };
   const value = /^\d{1,5}$/.test(port) ? Number(port) : Number.NaN;

@@ -15,13 +15,16 @@ function call<T>(start: (done: (error: Error | null | undefined, value?: T) => v
 /**
  * Checks over SFTP that the login user can make folders and write files where the grid
  * will: in `tempPath` (made if missing, as the grid does) or, without one, in `/tmp`.
- * It makes a folder of its own there, writes a file in it, and removes both, and any
- * folders of `tempPath` it had to make: nothing is left behind.
+ * It makes a folder of its own there, writes a file in it, and removes both, and the
+ * folders of `tempPath` it had to make, so that the grid makes `tempPath` itself (and
+ * removes it) as it would on a real run.
  *
- * @returns the folder checked
+ * @returns the folder checked, and the folders of `tempPath` that were missing (parents
+ *   first): the grid makes them again, and removes only the last, so the caller removes
+ *   the others once the grid is done ({@link removeEmptyDirs})
  * @throws {@link HostCheckError} (step `temp path`) naming the path and the server's words
  */
-export async function checkTempPath(sftp: SFTPWrapper, host: string, user: string, tempPath: string | undefined): Promise<string> {
+export async function checkTempPath(sftp: SFTPWrapper, host: string, user: string, tempPath: string | undefined): Promise<{ root: string; missing: string[] }> {
   const root = tempPath ?? DEFAULT_TEMP_ROOT;
   const fix =
     tempPath === undefined
@@ -49,9 +52,14 @@ export async function checkTempPath(sftp: SFTPWrapper, host: string, user: strin
   } catch (error) {
     throw new HostCheckError({ host, step: 'temp path', problem: `cannot ${step}: ${(error as Error).message}`, fix, cause: error });
   } finally {
-    for (const dir of made.reverse()) await call<void>((done) => sftp.rmdir(dir, done)).catch(() => undefined);
+    await removeEmptyDirs(sftp, made);
   }
-  return root;
+  return { root, missing: made.filter((dir) => !dir.includes('/.hostgrid-check-')) };
+}
+
+/** Removes folders, last first, leaving any that is not empty (or already gone). */
+export async function removeEmptyDirs(sftp: SFTPWrapper, dirs: readonly string[]): Promise<void> {
+  for (const dir of [...dirs].reverse()) await call<void>((done) => sftp.rmdir(dir, done)).catch(() => undefined);
 }
 
 /** `mkdir -p` over SFTP, recording (parents first) the folders it made. */

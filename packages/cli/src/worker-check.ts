@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Grid } from '@hostgrid/core';
 import { sshTransport } from '@hostgrid/transport-ssh';
+import type { CheckOptions } from './check-args.js';
 import { HostCheckError } from './check-failure.js';
 import type { ProbeAnswer } from './probe/check-probe.js';
 import { plainMessage } from './usage-error.js';
@@ -14,20 +15,14 @@ const PROBE_MODULE = new URL('./probe/check-probe.js', import.meta.url);
 /** How long terminating a probe grid may take before the check moves on. */
 const TERMINATE_LIMIT_MS = 10_000;
 
-/** One host's worker check: where it is, how to log in, and its HostSpec fields. */
-export interface WorkerCheckTarget {
+/** One host's worker check: where it is and how to log in, its HostSpec fields, and the check's limits. */
+export interface WorkerCheckTarget extends Pick<CheckOptions, 'agent' | 'knownHosts' | 'slots' | 'node' | 'tempPath' | 'connectTimeoutMs'> {
   readonly name: string;
   readonly address: string;
   readonly port: number;
   readonly user: string;
   /** The private key's contents; without it the agent is used. */
   readonly privateKey?: Buffer;
-  readonly agent?: string;
-  readonly knownHosts: string;
-  readonly slots: number;
-  readonly node: string;
-  readonly tempPath?: string;
-  readonly connectTimeoutMs: number;
   /** Limit on the whole worker check, in ms. */
   readonly timeoutMs: number;
 }
