@@ -78,13 +78,12 @@ export async function checkHost(target: HostTarget, context: CheckContext): Prom
       },
     );
     step = 'node';
-    const open = session;
-    const node = await limit(checkNode(open, name, options.node));
+    const node = await limit(checkNode(session, name, options.node));
     passed.push(`node ${node.version.text}`);
     step = 'sftp';
     let sftp: SFTPWrapper;
     try {
-      sftp = await limit(open.sftp());
+      sftp = await limit(session.sftp());
     } catch (error) {
       if (error instanceof HostCheckError) throw error;
       throw new HostCheckError({

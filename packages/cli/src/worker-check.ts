@@ -33,10 +33,10 @@ export interface WorkerCheckTarget extends Pick<CheckOptions, 'agent' | 'knownHo
  * call carrying a fresh random value, which must come back. The grid is terminated and
  * its temp folder removed whatever happens.
  *
- * @returns how many servers answered, and the host name they reported
+ * @returns how many servers answered
  * @throws {@link HostCheckError} (step `worker`) with the grid's error (its name and one-line message)
  */
-export async function checkWorker(target: WorkerCheckTarget): Promise<{ answered: number; hostname: string }> {
+export async function checkWorker(target: WorkerCheckTarget): Promise<{ answered: number }> {
   const fail = (problem: string, cause?: unknown): HostCheckError =>
     new HostCheckError({
       host: target.name,
@@ -76,7 +76,7 @@ export async function checkWorker(target: WorkerCheckTarget): Promise<{ answered
       })(),
       late,
     );
-    return { answered: answers.length, hostname: answers[0]?.hostname ?? '' };
+    return { answered: answers.length };
   } catch (error) {
     if (error instanceof HostCheckError) throw error;
     throw fail(`${(error as Error).name}: ${oneLine(plainMessage(error))}`, error);
