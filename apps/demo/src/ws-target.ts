@@ -31,7 +31,7 @@ async function tokenOf(flags: WsFlags, outDir: string, generate: () => string): 
 
 /**
  * The WebSocket transport, listening, and the lines to print: the command each host runs
- * to dial in (`hostgrid-worker --connect …`). Loaded only when `--transport ws` is used.
+ * to dial in (`npx @hostgrid/cli agent --connect …`). Loaded only when `--transport ws` is used.
  *
  * @throws when a file cannot be read or the address cannot be listened on
  */
@@ -47,7 +47,7 @@ export async function wsTarget(flags: WsFlags, hosts: HostSpec[], outDir: string
   const ca = tls === undefined ? '' : ' --ca <the CA certificate that signed --tls-cert>';
   const notice = [
     `waiting up to ${Math.round(flags.joinTimeoutMs / 1000)} s for ${hosts.length === 1 ? 'the host' : `${hosts.length} hosts`} to dial in to ${url}; on each, run:`,
-    ...hosts.map((host) => `  npx hostgrid-worker --connect ${url}${secret} --host ${host.name} --slots ${host.slots ?? 1}${ca}`),
+    ...hosts.map((host) => `  npx @hostgrid/cli agent --connect ${url}${secret} --host ${host.name} --slots ${host.slots ?? 1}${ca}`),
     file === undefined ? '  (with HOSTGRID_TOKEN set to the same token as here)' : `  (copy ${file} to hosts that do not see this folder)`,
   ];
   return { transport, hosts, notice };

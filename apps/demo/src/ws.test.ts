@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isGone } from '@hostgrid/testbed';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './fixtures/cli.js';
@@ -9,8 +9,8 @@ import { tempDir } from './fixtures/temp-dir.js';
 import type { ReportData } from './report-data.js';
 
 const FLAGS = ['--rounds', '20', '--sweeps', '4', '--size', '10', '--seed', '21'];
-/** The worker runtime, as `npx hostgrid-worker` runs it. */
-const WORKER = createRequire(import.meta.url).resolve('@hostgrid/worker/bundle');
+/** The `hostgrid` bin of `@hostgrid/cli`, as `npx @hostgrid/cli` runs it. */
+const HOSTGRID = join(dirname(createRequire(import.meta.url).resolve('@hostgrid/cli/package.json')), 'dist', 'cli.js');
 
 /** Resolves with the agent's exit code once it has exited. */
 function exited(agent: ChildProcess): Promise<number | null> {
@@ -24,9 +24,9 @@ describe('the demo over WebSocket (agents dialing in)', () => {
     try {
       await using demo = startCli(['--transport', 'ws', '--listen', '127.0.0.1:0', '--hosts', 'a,b', '--slots', '2', '--join-timeout', '60', ...FLAGS, '--out', join(out.path, 'ws')]);
       for (const host of ['a', 'b']) {
-        const [, args] = await demo.waitForOutput(new RegExp(`npx hostgrid-worker (--connect ws://127\\.0\\.0\\.1:\\d+ --token-file \\S+ --host ${host} --slots 2)\\n`), 30_000);
+        const [, args] = await demo.waitForOutput(new RegExp(`npx @hostgrid/cli agent (--connect ws://127\\.0\\.0\\.1:\\d+ --token-file \\S+ --host ${host} --slots 2)\\n`), 30_000);
         // The agents give up soon after the grid has gone, instead of waiting for another.
-        const agent = spawn(process.execPath, [WORKER, ...args!.split(' '), '--retry-for', '1'], { stdio: ['ignore', 'inherit', 'inherit'] });
+        const agent = spawn(process.execPath, [HOSTGRID, 'agent', ...args!.split(' '), '--retry-for', '1'], { stdio: ['ignore', 'inherit', 'inherit'] });
         agents.push(agent);
       }
       const run = await demo.done;

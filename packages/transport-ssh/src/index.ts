@@ -25,6 +25,7 @@ export {
   knownHostsLine,
   hashName,
   keyTypeOf,
+  knownKeyTypes,
   entryCovers,
   type KnownHostsEntry,
   type HostKeyVerdict,

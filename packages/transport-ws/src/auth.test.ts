@@ -87,7 +87,7 @@ describe('ws transport: who may join', () => {
     await expect(Grid.start({ hosts: ['h1', 'h2', 'h3'], transport })).rejects.toMatchObject({
       name: 'JoinTimeoutError',
       missing: ['h2', 'h3'],
-      message: expect.stringMatching(/hosts "h2", "h3" did not join within 1500 ms: run `hostgrid-worker --connect ws:\/\/127\.0\.0\.1:\d+ --host <name>/),
+      message: expect.stringMatching(/hosts "h2", "h3" did not join within 1500 ms: run `npx @hostgrid\/cli agent --connect ws:\/\/127\.0\.0\.1:\d+ --host <name> --slots <n> --token-file <file>`/),
     });
   });
 });

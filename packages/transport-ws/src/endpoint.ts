@@ -68,7 +68,7 @@ export class JoinEndpoint {
     });
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(request, socket, head));
     server.on('request', (_request, response) => {
-      response.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('Hostgrid controller: dial in with a WebSocket (hostgrid-worker --connect)\n');
+      response.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('Hostgrid controller: dial in with a WebSocket (npx @hostgrid/cli agent --connect …)\n');
     });
   }
 

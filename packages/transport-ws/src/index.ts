@@ -11,7 +11,7 @@
  *
  * const token = process.env.HOSTGRID_TOKEN ?? generateToken();
  * const transport = await wsTransport({ listen: { host: '0.0.0.0', port: 7000 }, token });
- * // on each host: HOSTGRID_TOKEN=… npx hostgrid-worker --connect ws://controller:7000 --host gpu1 --slots 8
+ * // on each host: HOSTGRID_TOKEN=… npx @hostgrid/cli agent --connect ws://controller:7000 --host gpu1 --slots 8
  * await using grid = await Grid.start({ hosts: [{ name: 'gpu1', slots: 8 }], transport });
  * ```
  *

@@ -58,7 +58,8 @@ const DEFAULT_TIMING: LinkTiming = { intervalMs: 1000, misses: 10 };
 /**
  * Starts the controller's WebSocket endpoint and resolves, listening, with a transport
  * whose hosts dial in: on each host a person, a scheduler or a container runs a host
- * agent, `HOSTGRID_TOKEN=… hostgrid-worker --connect <url> --host <name> --slots <n>`,
+ * agent, `HOSTGRID_TOKEN=… npx @hostgrid/cli agent --connect <url> --host <name> --slots <n>`
+ * (the agent of `@hostgrid/worker`, also `npx -p @hostgrid/worker hostgrid-worker --connect …`),
  * which joins once as the host and starts a slot worker whenever the grid spawns one;
  * each slot worker dials in by itself (one call path, no relay). Staging goes over the
  * agent's connection.
@@ -256,7 +257,7 @@ class WsTransportImpl implements WsTransport {
       missing,
       message:
         `${missing.length === 1 ? 'host' : 'hosts'} ${missing.map((name) => `"${name}"`).join(', ')} did not join within ${this.#options.joinTimeoutMs} ms: ` +
-        `run \`hostgrid-worker --connect ${this.url} --host <name> --slots <n>\` on each, with HOSTGRID_TOKEN set to the grid's token`,
+        `run \`npx @hostgrid/cli agent --connect ${this.url} --host <name> --slots <n> --token-file <file>\` on each, the file holding the grid's token (or HOSTGRID_TOKEN set to it)`,
     });
     for (const state of this.#hosts.values()) {
       for (const waiter of [...state.waiters]) {
