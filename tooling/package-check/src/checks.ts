@@ -42,11 +42,29 @@ export function metadataProblems(pkg: WorkspacePackage, rootManifest: Manifest):
   return problems;
 }
 
+const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
+
+/**
+ * Whether `range` is a caret range `^x.y.z` that `version` (plain `x.y.z`) satisfies, by
+ * npm's rules: the left-most non-zero part must match, and the version be no lower.
+ * Changesets writes internal ranges in this form; anything else (`*`, `>=0`, a tag) fails.
+ */
+export function caretSatisfies(range: string, version: string): boolean {
+  const floor = VERSION.exec(range.startsWith('^') ? range.slice(1) : '');
+  const have = VERSION.exec(version);
+  if (floor === null || have === null) return false;
+  const [a, b] = [floor.slice(1).map(Number), have.slice(1).map(Number)];
+  const fixed = a[0]! > 0 ? 1 : a[1]! > 0 ? 2 : 3;
+  for (let i = 0; i < fixed; i++) if (a[i] !== b[i]) return false;
+  for (let i = fixed; i < 3; i++) if (b[i]! !== a[i]!) return b[i]! > a[i]!;
+  return true;
+}
+
 const DEPENDENCY_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'] as const;
 
 /**
- * Internal dependencies that would not install from a registry: a range other than
- * `^<the sibling's version>`, or a private sibling outside devDependencies.
+ * Internal dependencies that would not install from a registry: anything but a caret
+ * range the sibling's version satisfies, or a private sibling outside devDependencies.
  */
 export function internalRangeProblems(pkg: WorkspacePackage, workspace: readonly WorkspacePackage[]): string[] {
   const problems: string[] = [];
@@ -56,7 +74,7 @@ export function internalRangeProblems(pkg: WorkspacePackage, workspace: readonly
       if (sibling === undefined) continue;
       if (sibling.private === true) {
         if (field !== 'devDependencies') problems.push(`${field}.${name}: a private package, never published`);
-      } else if (range !== `^${sibling.version}`) problems.push(`${field}.${name} is "${range}", not "^${sibling.version}" (its version)`);
+      } else if (!caretSatisfies(range, sibling.version)) problems.push(`${field}.${name} is "${range}", not a caret range ("^x.y.z") that its version ${sibling.version} satisfies`);
     }
   }
   return problems;
