@@ -87,6 +87,16 @@ export function missingEntryFiles(manifest: Manifest, packed: PackedPackage): st
   return [...new Set(named)].filter((file) => !present.has(file));
 }
 
+/** `bin` files of the tarball that do not start with `#!/usr/bin/env node`, which npm's shims and a plain exec need. */
+export async function binsWithoutShebang(manifest: Manifest, packed: PackedPackage): Promise<string[]> {
+  const present = new Set(packed.files);
+  const problems: string[] = [];
+  for (const file of binTargets(manifest).filter((f) => present.has(f))) {
+    if (!(await packed.read(file)).startsWith('#!/usr/bin/env node\n')) problems.push(file);
+  }
+  return problems;
+}
+
 function declared(manifest: Manifest, name: string): boolean {
   return name === manifest.name || [manifest.dependencies, manifest.peerDependencies, manifest.optionalDependencies].some((deps) => deps?.[name] !== undefined);
 }

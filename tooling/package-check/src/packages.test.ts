@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { internalRangeProblems, junkFiles, metadataProblems, missingEntryFiles, optionalPeersOfMainEntry, sourceMapProblems, undeclaredImports, untypedPublicImports } from './checks.js';
+import { binsWithoutShebang, internalRangeProblems, junkFiles, metadataProblems, missingEntryFiles, optionalPeersOfMainEntry, sourceMapProblems, undeclaredImports, untypedPublicImports } from './checks.js';
 import { packPackage, type PackedPackage } from './packed.js';
 import { REPO_ROOT, readManifest, workspacePackages } from './workspace.js';
 
@@ -52,8 +52,9 @@ for (const pkg of publishable) {
       expect(junkFiles(packed.files)).toEqual([]);
     });
 
-    it('ships every file its exports and bin name', () => {
+    it('ships every file its exports and bin name, each bin with its #! line', async () => {
       expect(missingEntryFiles(pkg.manifest, packed)).toEqual([]);
+      expect(await binsWithoutShebang(pkg.manifest, packed)).toEqual([]);
     });
 
     it('imports, in code and declarations, only Node built-ins and packages it declares', async () => {
