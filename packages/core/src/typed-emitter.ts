@@ -1,13 +1,13 @@
-/** Event names and the listener each takes, as {@link GridEvents} lists them. */
-// `any[]` rather than `unknown[]`: a listener with typed parameters must be assignable here.
+/**
+ * Event names and the listener each takes, as `GridEvents` (events.ts) lists them.
+ * `any[]` rather than `unknown[]`: a listener with typed parameters must be assignable here.
+ */
 export type EventMap = { [event: string]: (...args: any[]) => void };
 
 /**
  * Node's `EventEmitter` as seen through an event map: every method that takes an event
  * name checks the listener (or the emitted arguments) against that event's signature.
  * Only types: a class gets it by extending `EventEmitter as new () => TypedEventEmitter<E>`.
- * (It replaces the `typed-emitter` package, whose optional rxjs dependency installed
- * 12 MB for these few lines.)
  */
 export interface TypedEventEmitter<Events extends EventMap> {
   addListener<E extends keyof Events>(event: E, listener: Events[E]): this;
