@@ -27,18 +27,18 @@ export function junkFiles(files: readonly string[]): string[] {
 export function metadataProblems(pkg: WorkspacePackage, rootManifest: Manifest): string[] {
   const m = pkg.manifest;
   const problems: string[] = [];
-  const expect = (ok: boolean, what: string) => ok || problems.push(what);
-  expect(m.publishConfig?.access === 'public', 'publishConfig.access is not "public"');
-  expect(m.engines?.node !== undefined && m.engines.node === rootManifest.engines?.node, `engines.node is not the root's "${rootManifest.engines?.node}"`);
-  expect(m.license === 'MIT', 'license is not "MIT"');
-  expect(typeof m.description === 'string' && m.description.length > 0, 'no description');
-  expect(m.type === 'module', 'type is not "module"');
-  expect(m.repository?.type === 'git' && m.repository.url === `git+${REPOSITORY}.git` && m.repository.directory === pkg.folder, `repository is not { type: "git", url: "git+${REPOSITORY}.git", directory: "${pkg.folder}" }`);
-  expect(m.homepage === `${REPOSITORY}/tree/main/${pkg.folder}#readme`, `homepage is not ${REPOSITORY}/tree/main/${pkg.folder}#readme`);
-  expect(m.bugs?.url === `${REPOSITORY}/issues`, `bugs.url is not ${REPOSITORY}/issues`);
-  expect(Array.isArray(m.keywords) && m.keywords.length > 0, 'no keywords');
+  const need = (ok: boolean, what: string) => ok || problems.push(what);
+  need(m.publishConfig?.access === 'public', 'publishConfig.access is not "public"');
+  need(m.engines?.node !== undefined && m.engines.node === rootManifest.engines?.node, `engines.node is not the root's "${rootManifest.engines?.node}"`);
+  need(m.license === 'MIT', 'license is not "MIT"');
+  need(typeof m.description === 'string' && m.description.length > 0, 'no description');
+  need(m.type === 'module', 'type is not "module"');
+  need(m.repository?.type === 'git' && m.repository.url === `git+${REPOSITORY}.git` && m.repository.directory === pkg.folder, `repository is not { type: "git", url: "git+${REPOSITORY}.git", directory: "${pkg.folder}" }`);
+  need(m.homepage === `${REPOSITORY}/tree/main/${pkg.folder}#readme`, `homepage is not ${REPOSITORY}/tree/main/${pkg.folder}#readme`);
+  need(m.bugs?.url === `${REPOSITORY}/issues`, `bugs.url is not ${REPOSITORY}/issues`);
+  need(Array.isArray(m.keywords) && m.keywords.length > 0, 'no keywords');
   const exports = m.exports as Record<string, unknown> | undefined;
-  expect(exports?.['./package.json'] === './package.json', 'exports has no "./package.json": "./package.json"');
+  need(exports?.['./package.json'] === './package.json', 'exports has no "./package.json": "./package.json"');
   return problems;
 }
 
