@@ -34,7 +34,7 @@ describe('Grid', () => {
         return 'pong';
       }
     }
-    registerClass(Other, new URL('./testing/fixtures/recorder.js', import.meta.url));
+    registerClass(Other, new URL('./testing/services/recorder.js', import.meta.url));
     await using grid = await gridOf(1);
     expect(await grid.publish(new Recorder())).toBe('Recorder.1');
     expect(await grid.publish(new Recorder())).toBe('Recorder.2');

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { basename, isAbsolute } from 'node:path';
-import type * as TypedEmitter from 'typed-emitter';
 import { locateClass } from './class-registry.js';
 import { encode, isWorkerProcess } from '@hostgrid/protocol';
 import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, WorkerLostError } from './errors.js';
@@ -16,6 +15,7 @@ import { Server, type CallObserver } from './server.js';
 import { SlotRestarts } from './slot-restarts.js';
 import { ServerPool, type AcquireOptions } from './server-pool.js';
 import type { Transport } from './transport.js';
+import type { TypedEventEmitter } from './typed-emitter.js';
 import { StagingArea, type CopyOptions, type CopyReport, type StagingProgressEvent } from './staging-area.js';
 import { WorkerLink, type HeartbeatOptions, type LinkHooks, type LinkOptions } from './worker-link.js';
 import { checkPublishOptions, retriesFor, type PublishOptions } from './policies.js';
@@ -77,8 +77,7 @@ export interface GridCallOptions extends AcquireOptions {
   readonly retries?: number;
 }
 
-// typed-emitter ships CommonJS typings, so from ESM its interface is the `default` member.
-type GridEmitter = new () => TypedEmitter.default<GridEvents>;
+type GridEmitter = new () => TypedEventEmitter<GridEvents>;
 
 /**
  * A set of hosts running workers, and the services published on them: the seed's

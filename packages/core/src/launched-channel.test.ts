@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 // The suite runs from the built package: its fixtures are compiled modules.
-import { describeTransportConformance } from '@hostgrid/core/testing';
+import { describeTransportConformance } from '@hostgrid/core/testing/conformance';
 import { HostgridError } from './errors.js';
 import { LaunchedChannel, type LaunchedChannelOptions } from './launched-channel.js';
 import { localHostFiles } from './local-files.js';

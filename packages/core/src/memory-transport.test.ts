@@ -1,5 +1,6 @@
 import { createWorkerSession } from '@hostgrid/worker';
-import { describeTransportConformance, memoryTransport, type MemoryTransport } from '@hostgrid/core/testing';
+import { memoryTransport, type MemoryTransport } from '@hostgrid/core/testing';
+import { describeTransportConformance } from '@hostgrid/core/testing/conformance';
 
 // The suite is imported from the built package so that its fixtures are plain .js files
 // a worker can import.

@@ -190,7 +190,7 @@ describe('temp paths and the worker runtime', () => {
 
   it('refuses setLoader once something is published', async () => {
     await using grid = await gridOf({ hosts: ['m1'] });
-    await grid.publish({ module: new URL('./testing/fixtures/recorder.js', import.meta.url), export: 'Recorder' });
+    await grid.publish({ module: new URL('./testing/services/recorder.js', import.meta.url), export: 'Recorder' });
     await expect(grid.setLoader('/any/loader.js')).rejects.toThrow(/setLoader must come before publish: Recorder.1 already published/);
     await expect(grid.setLoader('relative.js')).rejects.toThrow(/absolute path/);
     await expect(grid.setLoader('/somewhere/manifest.json')).rejects.toThrow(/may not be named manifest.json/);

@@ -35,7 +35,7 @@ let report: VitestReport;
 let output: string;
 
 beforeAll(async () => {
-  for (const built of ['packages/core/dist/testing/index.js', 'packages/worker/dist/hostgrid-worker.js', 'tooling/testbed/dist/index.js']) {
+  for (const built of ['packages/core/dist/testing/conformance.js', 'packages/worker/dist/hostgrid-worker.js', 'tooling/testbed/dist/index.js']) {
     if (!existsSync(join(REPO, built))) throw new Error(`[launcher-sge test] ${built} is missing: build first (npx turbo run build --filter=@hostgrid/launcher-sge...)`);
   }
   sge = await startSge({ slots: SLOTS, name: 'launcher-sge' });

@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import type { Transport } from '@hostgrid/core';
-import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing/conformance';
 import { isGone, startSlurm } from '@hostgrid/testbed';
 import { slurmHosts } from './slurm-hosts.js';
 import { slurmTransport } from './slurm-transport.js';

@@ -1,4 +1,4 @@
-import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing/conformance';
 import type { Transport } from '@hostgrid/core';
 import { isGone } from '@hostgrid/testbed';
 import { localTransport } from './local-transport.js';

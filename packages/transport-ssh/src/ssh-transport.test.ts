@@ -14,7 +14,7 @@ const bed = await startSshHosts({ count: 3, name: 'transport' });
 afterAll(() => bed[Symbol.asyncDispose]());
 
 const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
+const FIXTURES = ['testing/services/*.js', 'class-registry.js', 'errors.js'];
 
 function transport(options: SshTransportOptions = {}): ReturnType<typeof sshTransport> {
   return sshTransport({ user: bed.user, privateKey: bed.privateKeyPath, knownHosts: bed.knownHostsPath, ...options });

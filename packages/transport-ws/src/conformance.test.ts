@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing/conformance';
 import { isGone } from '@hostgrid/testbed';
 import { AgentProcess } from './fixtures/agent-process.js';
 import { freePort } from './fixtures/free-port.js';

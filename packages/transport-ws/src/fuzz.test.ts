@@ -8,7 +8,7 @@ import { generateToken } from './options.js';
 import { wsTransport } from './ws-transport.js';
 
 const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
+const FIXTURES = ['testing/services/*.js', 'class-registry.js', 'errors.js'];
 const token = generateToken();
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { generateToken } from './options.js';
 import { wsTransport } from './ws-transport.js';
 
 const CORE_DIST = new URL('../../core/dist/', import.meta.url).pathname;
-const FIXTURES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
+const FIXTURES = ['testing/services/*.js', 'class-registry.js', 'errors.js'];
 const token = generateToken();
 const certs = await makeCertificates(['127.0.0.1', 'localhost']);
 afterAll(() => certs[Symbol.asyncDispose]());

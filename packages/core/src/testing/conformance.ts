@@ -1,3 +1,24 @@
+/**
+ * The conformance suites every transport runs, as vitest suites (vitest is an optional
+ * peer dependency of `@hostgrid/core`, needed only here): the service semantics of
+ * {@link describeTransportConformance} and the file staging of
+ * {@link describeStagingConformance}.
+ *
+ * @example
+ * ```ts
+ * import { describeTransportConformance } from '@hostgrid/core/testing/conformance';
+ * import { localTransport } from '@hostgrid/transport-local';
+ *
+ * describeTransportConformance('local', {
+ *   transport: () => localTransport(),
+ *   hosts: [{ name: 'local', slots: 2 }],
+ *   killWorker: (server) => process.kill(server.pid, 'SIGKILL'),
+ *   isRunning: (server) => { try { process.kill(server.pid, 0); return true; } catch { return false; } },
+ * });
+ * ```
+ *
+ * @packageDocumentation
+ */
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -7,7 +28,7 @@ import type { ServerInfo } from '../events.js';
 import { Grid, type GridOptions } from '../grid.js';
 import type { HostSpec } from '../host-spec.js';
 import type { Transport } from '../transport.js';
-import { Recorder } from './fixtures/recorder.js';
+import { Recorder } from './services/recorder.js';
 
 interface WhereService {
   where(): { url: string; cwd: string; tag: string };
@@ -37,12 +58,12 @@ export interface ConformanceOptions<T extends Transport = Transport> {
   joinLateHost?(host: HostSpec, transport: T): void | Promise<void>;
 }
 
-const fixtureUrl = (name: string): string => new URL(`./fixtures/${name}.js`, import.meta.url).href;
-/** Core's built folder: the compiled fixtures import two of its modules by relative path. */
+const serviceUrl = (name: string): string => new URL(`./services/${name}.js`, import.meta.url).href;
+/** Core's built folder: the compiled services import two of its modules by relative path. */
 const CORE_DIST = fileURLToPath(new URL('../', import.meta.url));
-const FIXTURE_FILES = ['testing/fixtures/*.js', 'class-registry.js', 'errors.js'];
+const SERVICE_FILES = ['testing/services/*.js', 'class-registry.js', 'errors.js'];
 /** Plain-JS modules for staging tests; they import `@hostgrid/core` by name, as user code does. */
-const STAGED_FIXTURES = fileURLToPath(new URL('../../testing-fixtures/', import.meta.url));
+const STAGED_SERVICES = fileURLToPath(new URL('../../testing-services/', import.meta.url));
 
 /** A source tree to stage: the seed's `data/*.txt` example, an executable, and a file no pattern takes. */
 async function sourceTree(): Promise<{ root: string } & AsyncDisposable> {
@@ -79,8 +100,8 @@ export function describeTransportConformance<T extends Transport>(name: string, 
     const transport = await options.transport();
     const grid = await Grid.start({ ...options.gridOptions, hosts: options.hosts, transport });
     try {
-      // The fixtures reach the hosts as a user's modules would: staged, with what they import.
-      await grid.copyFiles(CORE_DIST, FIXTURE_FILES);
+      // The services reach the hosts as a user's modules would: staged, with what they import.
+      await grid.copyFiles(CORE_DIST, SERVICE_FILES);
       const id = await grid.publish(new Recorder('published'));
       return { grid, transport, id, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
     } catch (error) {
@@ -230,17 +251,17 @@ export function describeTransportConformance<T extends Transport>(name: string, 
 
     it('publishes nothing and gives LoadError when a host cannot load the module', async () => {
       await using g = await startGrid();
-      await expect(g.grid.publish({ module: fixtureUrl('broken-module'), export: 'Nothing' })).rejects.toMatchObject({
+      await expect(g.grid.publish({ module: serviceUrl('broken-module'), export: 'Nothing' })).rejects.toMatchObject({
         name: 'LoadError',
         message: expect.stringMatching(/fails on import/),
       });
-      await expect(g.grid.publish({ module: fixtureUrl('recorder'), export: 'NotThere' })).rejects.toMatchObject({ name: 'LoadError' });
+      await expect(g.grid.publish({ module: serviceUrl('recorder'), export: 'NotThere' })).rejects.toMatchObject({ name: 'LoadError' });
       expect(g.grid.services()).toEqual([g.id]);
     });
 
     it('publishes by construction on every host with publish({ module, export, args })', async () => {
       await using g = await startGrid();
-      const id = await g.grid.publish({ module: fixtureUrl('recorder'), export: 'Recorder', args: ['constructed'] });
+      const id = await g.grid.publish({ module: serviceUrl('recorder'), export: 'Recorder', args: ['constructed'] });
       expect(id).toBe('Recorder.2');
       const reports = await g.grid.gather(g.grid.broadcast<{ label: string }>(id, 'report'));
       expect(reports.map((report) => report.label)).toEqual(Array(totalSlots).fill('constructed'));
@@ -257,7 +278,7 @@ export function describeTransportConformance<T extends Transport>(name: string, 
       // Every server answers, the new ones with a fresh copy of what was published.
       const results = g.grid.broadcast<number>(g.id, 'append', 'x');
       expect(await g.grid.gather(results)).toEqual(Array.from({ length: totalSlots + slots }, () => 1));
-      const staged = await g.grid.publish({ module: fixtureUrl('recorder'), export: 'Recorder', args: ['late'] });
+      const staged = await g.grid.publish({ module: serviceUrl('recorder'), export: 'Recorder', args: ['late'] });
       expect(g.grid.servers(staged).filter((server) => server.host === late.name)).toHaveLength(slots);
     });
 
@@ -318,8 +339,8 @@ export function describeStagingConformance<T extends Transport>(name: string, op
         expect(Buffer.from((await files.readFile(posix.join(tempPath, 'data/a/b/y.txt')))!).toString()).toBe('y1');
         expect(await files.readFile(posix.join(tempPath, 'other/x.txt'))).toBeUndefined();
       }
-      await g.grid.copyFiles(STAGED_FIXTURES, ['where.mjs']);
-      const whereId = await g.grid.publish({ module: pathToFileURL(join(STAGED_FIXTURES, 'where.mjs')), export: 'Where' });
+      await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
+      const whereId = await g.grid.publish({ module: pathToFileURL(join(STAGED_SERVICES, 'where.mjs')), export: 'Where' });
       const modes = await g.grid.gather(g.grid.broadcast<number>(whereId, 'mode', 'run.sh'));
       expect(modes).toEqual(Array(totalSlots).fill(0o755));
       expect(await g.grid.gather(g.grid.broadcast<string>(whereId, 'read', 'data/x.txt'))).toEqual(Array(totalSlots).fill('x1'));
@@ -337,8 +358,8 @@ export function describeStagingConformance<T extends Transport>(name: string, op
 
     it('publishes from the staged copy of a module, which may import @hostgrid/core where it is not installed', async () => {
       await using g = await startGrid();
-      const report = await g.grid.copyFiles(STAGED_FIXTURES, ['where.mjs']);
-      const { Where } = (await import(pathToFileURL(join(STAGED_FIXTURES, 'where.mjs')).href)) as { Where: new (tag: string) => object };
+      const report = await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
+      const { Where } = (await import(pathToFileURL(join(STAGED_SERVICES, 'where.mjs')).href)) as { Where: new (tag: string) => object };
       const id = await g.grid.publish(new Where('revived'));
       const seen = await g.grid.gather(g.grid.broadcast<ReturnType<WhereService['where']>>(id, 'where'));
       const servers = g.grid.servers(id);
@@ -350,7 +371,7 @@ export function describeStagingConformance<T extends Transport>(name: string, op
 
     it('terminate({ cleanup: true }) removes the temp folders the grid made', async () => {
       const g = await startGrid();
-      const report = await g.grid.copyFiles(STAGED_FIXTURES, ['where.mjs']);
+      const report = await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
       await g.grid.terminate({ cleanup: true });
       const after = await options.transport();
       try {

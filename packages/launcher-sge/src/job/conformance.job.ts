@@ -4,7 +4,7 @@
  * read from PE_HOSTFILE, and every worker is a task of this job.
  */
 import type { Transport } from '@hostgrid/core';
-import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing';
+import { describeStagingConformance, describeTransportConformance, type ConformanceOptions } from '@hostgrid/core/testing/conformance';
 import { isGone } from '@hostgrid/testbed';
 import { sgeHosts, sgeTransport } from '../index.js';
 import { jobTempDir } from './job-env.js';
