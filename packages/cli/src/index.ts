@@ -35,7 +35,7 @@ export {
 } from './check-args.js';
 export { HostCheckError, CHECK_STEPS, type CheckStep } from './check-failure.js';
 export { parseHostTarget, parseHostsFile, checkHostList, HOST_SYNTAX, type HostTarget } from './host-target.js';
-export { MIN_NODE, parseNodeVersion, isNewEnough, type NodeVersion } from './node-check.js';
+export { MIN_NODE, parseNodeVersion, isNewEnough, type NodeVersion } from './node-version.js';
 export { fingerprint } from './host-key.js';
 export { parseAgentArgs, AGENT_USAGE, type AgentCommand } from './agent-args.js';
 export { runAgent, workerBundle } from './agent.js';

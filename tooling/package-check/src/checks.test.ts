@@ -24,9 +24,10 @@ describe('caretSatisfies', () => {
 describe('junkFiles', () => {
   it('picks tests, type tests, fixtures, scripts and build state, and leaves shipped files alone', () => {
     const files = [
-      'dist/index.js', 'dist/testing/index.js', 'dist/testing/services/recorder.js', 'testing-services/where.mjs', 'LICENSE',
+      'dist/index.js', 'dist/testing/index.js', 'dist/testing/services/recorder.js', 'testing-services/where.mjs', 'dist/template/tsconfig.json',
       'dist/grid.test.js', 'dist/proxy.test-d.d.ts', 'dist/fixtures/a.js', 'scripts/bundle.mjs', 'tsconfig.tsbuildinfo', 'tsconfig.build.json', 'vitest.job.config.ts',
     ];
     expect(junkFiles(files)).toEqual(files.slice(5));
+    expect(junkFiles(['LICENSE', 'template/tsconfig.json', 'dist/tsconfig.json'])).toEqual(['dist/tsconfig.json']);
   });
 });

@@ -13,7 +13,8 @@ const JUNK = [
   /\.test(-d)?\.[^/]*$/,
   /(^|\/)(fixtures|__fixtures__|__tests__|tests?|scripts)\//,
   /\.tsbuildinfo$/,
-  /(^|\/)tsconfig[^/]*\.json$/,
+  // A project template's own tsconfig (create-hostgrid's) is what it ships, not build config.
+  /^(?!(.*\/)?template\/).*(^|\/)tsconfig[^/]*\.json$/,
   /(^|\/)vitest\.[^/]*config\.[^/]*$/,
   /(^|\/)\.turbo\//,
 ];

@@ -12,7 +12,7 @@ const publishable = workspace.filter((pkg) => pkg.manifest.private !== true);
 describe('the workspace', () => {
   it('keeps only the bench and the tooling private: every other package is published', () => {
     const privates = workspace.filter((pkg) => pkg.manifest.private === true).map((pkg) => pkg.manifest.name);
-    expect(privates.sort()).toEqual(['@hostgrid/bench', '@hostgrid/package-check', '@hostgrid/testbed', '@hostgrid/tsconfig']);
+    expect(privates.sort()).toEqual(['@hostgrid/bench', '@hostgrid/install-check', '@hostgrid/package-check', '@hostgrid/testbed', '@hostgrid/tsconfig']);
   });
 
   it('releases with Changesets: public access, internal ranges kept in step, private packages left alone', () => {
