@@ -4,7 +4,7 @@ import { describeTransportConformance, memoryTransport, type MemoryTransport } f
 // The suite is imported from the built package so that its fixtures are plain .js files
 // a worker can import.
 describeTransportConformance<MemoryTransport>('memory', {
-  transport: () => memoryTransport({ serve: createWorkerSession }),
+  transport: (limits) => memoryTransport({ serve: createWorkerSession, ...limits }),
   hosts: [{ name: 'm1', slots: 2 }, 'm2'],
   lateHost: { name: 'm3', slots: 2 },
   killWorker: (server, transport) => transport.crash(server.host, server.slot),

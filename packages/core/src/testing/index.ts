@@ -18,5 +18,5 @@
  * @packageDocumentation
  */
 export { memoryTransport, type MemoryTransport, type MemoryTransportOptions, type MemoryWorkerPort, type MemoryWorkerSession } from './memory-transport.js';
-export { describeTransportConformance, describeStagingConformance, type ConformanceOptions } from './conformance.js';
+export { describeTransportConformance, describeStagingConformance, type ConformanceOptions, type TransportLimits } from './conformance.js';
 export { Recorder } from './fixtures/recorder.js';
