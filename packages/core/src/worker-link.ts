@@ -21,6 +21,7 @@ import {
   describeWhere,
 } from './errors.js';
 import type { ResolvedHost } from './host-spec.js';
+import { LineSplitter } from './output-lines.js';
 import { Result, settle } from './result.js';
 import type { Channel, ChannelClosedInfo, Transport } from './transport.js';
 
@@ -54,7 +55,7 @@ export interface HeartbeatOptions {
 
 /** What a link reports to its grid. */
 export interface LinkHooks {
-  /** The worker wrote text (already split into lines, without line ends). */
+  /** The worker wrote text (already split into lines, without line ends; a line over `MAX_OUTPUT_LINE_LENGTH` cut and marked). */
   output(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void;
   /** The worker was lost; every pending call has been rejected. */
   lost(link: WorkerLink, error: WorkerLostError): void;
@@ -98,7 +99,14 @@ export class WorkerLink {
   readonly #hooks: LinkHooks;
   readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stderrTail: string[] = [];
-  readonly #partial = { stdout: '', stderr: '' };
+  readonly #lines = {
+    stdout: new LineSplitter((line) => this.#hooks.output(this, 'stdout', line)),
+    stderr: new LineSplitter((line) => {
+      this.#stderrTail.push(line);
+      if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+      this.#hooks.output(this, 'stderr', line);
+    }),
+  };
   /** The largest frame body this link sends: agreed in the handshake (`hello` offers the channel's, `ready` answers). */
   #maxFrameBytes = 0;
   // Frames only set flags (no clock read on the call path); the heartbeat timer, which
@@ -444,21 +452,12 @@ export class WorkerLink {
   }
 
   #onOutput(stream: 'stdout' | 'stderr', text: string): void {
-    const lines = (this.#partial[stream] + text).split('\n');
-    this.#partial[stream] = lines.pop() ?? '';
-    for (const line of lines) {
-      if (stream === 'stderr') {
-        this.#stderrTail.push(line);
-        if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
-      }
-      this.#hooks.output(this, stream, line);
-    }
+    this.#lines[stream].push(text);
   }
 
   #onClosed(info: ChannelClosedInfo): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.#partial[stream] !== '') this.#onOutput(stream, '\n');
-    }
+    this.#lines.stdout.flush();
+    this.#lines.stderr.flush();
     // An end the grid asked for is quiet; any other end is a loss.
     if (this.#state === 'starting' || this.#state === 'ready') this.#fail(info.error ?? info.reason);
     else if (this.#pending.size > 0) this.#fail(info.error ?? info.reason, true);
