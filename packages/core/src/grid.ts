@@ -274,7 +274,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    *
    * @returns the service id, `"<ClassName>.<n>"`, once every server holds its copy
    * @throws `LoadError` when a host cannot load the class; `SerializationError` when the
-   *   state or arguments cannot be sent; `RemoteError` when the constructor throws;
+   *   state or arguments cannot be sent, or encode to more than a host's frame limit (then
+   *   before anything is sent to any host); `RemoteError` when the constructor throws;
    *   {@link HaltedError} after terminate. Nothing stays published when it throws.
    */
   async publish(target: object | PublishSpec, options: PublishOptions = {}): Promise<ServiceId> {
@@ -293,7 +294,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#classCounters.set(className, n);
     const id = `${className}.${n}`;
     if (links.length === 0) throw new WorkerLostError({ service: id, message: `cannot publish "${id}": no worker is left` });
-    const outcomes = await Promise.allSettled(links.map((link, i) => link.create({ service: id, ...create, module: modules[i]! })));
+    // Every host's message is encoded and checked against its link's frame limit before any is sent.
+    const sends = links.map((link, i) => link.prepareCreate({ service: id, ...create, module: modules[i]! }));
+    const outcomes = await Promise.allSettled(sends.map((send) => send()));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed !== undefined || this.#terminated !== undefined) {
       await Promise.allSettled(links.map((link, i) => (outcomes[i]!.status === 'fulfilled' ? link.destroy(id) : undefined)));
@@ -347,7 +350,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (!Array.isArray(args)) throw new TypeError(`[hostgrid] call: the arguments of "${id}.${method}" must be an array, got ${typeof args}`);
     const service = this.#service(id);
     this.#assertMethod(service, method);
-    assertSendable(id, method, args, 'call');
+    assertSendable(service, method, args, 'call');
     if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
       throw new TypeError(`[hostgrid] call: "retries" must be an integer >= 0, got ${String(options.retries)}`);
     }
@@ -398,7 +401,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   broadcast<R = unknown>(id: ServiceId, method: string, ...args: unknown[]): Result<R>[] {
     const service = this.#service(id);
     this.#assertMethod(service, method);
-    assertSendable(id, method, args, 'broadcast');
+    assertSendable(service, method, args, 'broadcast');
     return service.pool.servers.map((server) => this.#callOn(service, server, method, args) as Result<R>);
   }
 
@@ -415,7 +418,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (!Array.isArray(argLists) || !argLists.every((args) => Array.isArray(args))) {
       throw new TypeError(`[hostgrid] scatter("${id}", "${method}", argLists) needs an array of argument arrays`);
     }
-    argLists.forEach((args, i) => assertSendable(id, method, args, `scatter list ${i}`));
+    argLists.forEach((args, i) => assertSendable(service, method, args, `scatter list ${i}`));
     const servers = [...service.pool.servers];
     if (servers.length === 0) throw new WorkerLostError({ service: id, message: `service "${id}" has no servers left` });
     return argLists.map((args, i) => this.#callOn(service, servers[i % servers.length]!, method, args) as Result<R>);
@@ -714,13 +717,28 @@ function checkHeartbeat(heartbeat: HeartbeatOptions | undefined): void {
   if (watchdogMs !== undefined && !(Number.isInteger(watchdogMs) && watchdogMs >= 0)) throw new TypeError(`[hostgrid] "heartbeat.watchdogMs" must be an integer >= 0, got ${String(watchdogMs)}`);
 }
 
-/** Checks arguments before any of them is sent, so that a bad one sends nothing. */
-function assertSendable(service: string, method: string, args: readonly unknown[], what: string): void {
+/**
+ * Checks arguments before any of them is sent, so that a bad one sends nothing: they must
+ * encode, and the call must fit every server's frame limit (measured with the largest id,
+ * so that the real call is no larger).
+ */
+function assertSendable(service: Service, method: string, args: readonly unknown[], what: string): void {
+  let bytes: number;
   try {
-    encode(args);
+    bytes = encode({ type: 'call', id: Number.MAX_SAFE_INTEGER, service: service.id, method, args }).byteLength;
   } catch (error) {
-    throw new SerializationError({ service, method, message: `${what}: arguments of "${service}.${method}" cannot be sent: ${(error as Error).message}; nothing was sent`, cause: error });
+    throw new SerializationError({ service: service.id, method, message: `${what}: arguments of "${service.id}.${method}" cannot be sent: ${(error as Error).message}; nothing was sent`, cause: error });
   }
+  const tightest = service.pool.servers.reduce<Server | undefined>((least, server) => (least === undefined || server.link.maxFrameBytes < least.link.maxFrameBytes ? server : least), undefined);
+  if (tightest === undefined || bytes <= tightest.link.maxFrameBytes) return;
+  const { host, slot } = tightest.link;
+  throw new SerializationError({
+    service: service.id,
+    method,
+    host: host.name,
+    slot,
+    message: `${what}: arguments of "${service.id}.${method}" cannot be sent: the call encodes to ${bytes} bytes, over the frame limit of ${tightest.link.maxFrameBytes} bytes of host "${host.name}" slot ${slot}; nothing was sent`,
+  });
 }
 
 function callEvent(server: Server, method: string): { service: string; host: string; slot: number; method: string } {

@@ -36,6 +36,7 @@ export type { ServiceProxy } from './proxy.js';
 export type { AcquireOptions } from './server-pool.js';
 export type { HeartbeatOptions } from './worker-link.js';
 export type { GridEvents, ServerInfo, OutputEvent, CallEvent, HostInfo } from './events.js';
+export { MAX_OUTPUT_LINE_LENGTH } from './output-lines.js';
 export { type HostSpec, type ResolvedHost, resolveHosts } from './host-spec.js';
 export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest, HostFiles } from './transport.js';
 export {

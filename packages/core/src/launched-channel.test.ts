@@ -14,7 +14,7 @@ const MARKER = /launched-pid:(\d+)\n/;
  * A launcher in miniature, as srun and qrsh start a worker: `sh -c` prints a banner on
  * stdout and its pid on stderr, then `exec`s node (so the printed pid is the worker's).
  */
-function launchedTransport(): Transport {
+function launchedTransport(maxFrameBytes?: number): Transport {
   const live = new Set<LaunchedChannel>();
   return {
     name: 'launched',
@@ -31,6 +31,7 @@ function launchedTransport(): Transport {
         onMarker: (match) => (pid = Number(match[1])),
         kill: () => child.kill('SIGKILL'),
         pid: () => pid,
+        maxFrameBytes,
       });
       live.add(launched);
       void launched.gone.then(() => live.delete(launched));
@@ -54,7 +55,7 @@ const alive = (pid: number): boolean => {
 };
 
 describeTransportConformance('launched channel', {
-  transport: () => launchedTransport(),
+  transport: (limits) => launchedTransport(limits?.maxFrameBytes),
   hosts: [{ name: 'a', slots: 2 }, { name: 'b', slots: 1 }],
   lateHost: { name: 'late', slots: 2 },
   killWorker: (server) => {

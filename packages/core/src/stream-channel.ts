@@ -29,8 +29,11 @@ export interface StreamChannelOptions {
   pid?(): number | undefined;
   /** Names the launcher in close reasons: `"srun"`, `"qrsh"`. */
   readonly name?: string;
-  /** The largest frame accepted from the worker; larger ones end the channel with a `ProtocolError`. */
-  readonly maxFrameBytes?: number;
+  /**
+   * The largest frame body on the channel (the channel's `maxFrameBytes`); a larger one
+   * received ends the channel with a `ProtocolError`. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB)
+   */
+  readonly maxFrameBytes?: number | undefined;
 }
 
 /**
@@ -48,6 +51,7 @@ export function streamChannel(process: StreamProcess, handlers: ChannelHandlers,
 }
 
 class StreamChannel implements Channel {
+  readonly maxFrameBytes: number;
   readonly #process: StreamProcess;
   readonly #handlers: ChannelHandlers;
   readonly #options: StreamChannelOptions;
@@ -63,7 +67,8 @@ class StreamChannel implements Channel {
     this.#process = process;
     this.#handlers = handlers;
     this.#options = options;
-    this.#decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#decoder = new FrameDecoder(this.maxFrameBytes);
     this.#gone = new Promise((resolve) => (this.#markGone = resolve));
     const stdin = process.stdin;
     this.#writer = new FrameWriter((chunks) => {

@@ -99,6 +99,14 @@ export interface Channel {
   /** The worker's process id on its host, when the transport knows it (possibly only after a while). */
   readonly pid?: number | undefined;
   /**
+   * The largest frame body this end of the channel accepts from the worker (the
+   * transport's `maxFrameBytes`, less any envelope of its own). The grid offers it in
+   * `hello`; the worker answers with the smaller of it and its own limit, and neither
+   * end then sends a larger frame body: an oversized call, state or result is refused by
+   * its sender with a `SerializationError`, and the channel stays up.
+   */
+  readonly maxFrameBytes: number;
+  /**
    * Sends one frame body to the worker. Frames sent in one turn of the event loop
    * should go out together (one write), and always in order.
    */

@@ -21,6 +21,7 @@ import {
   describeWhere,
 } from './errors.js';
 import type { ResolvedHost } from './host-spec.js';
+import { LineSplitter } from './output-lines.js';
 import { Result, settle } from './result.js';
 import type { Channel, ChannelClosedInfo, Transport } from './transport.js';
 
@@ -54,11 +55,14 @@ export interface HeartbeatOptions {
 
 /** What a link reports to its grid. */
 export interface LinkHooks {
-  /** The worker wrote text (already split into lines, without line ends). */
+  /** The worker wrote text (already split into lines, without line ends; a line over `MAX_OUTPUT_LINE_LENGTH` cut and marked). */
   output(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void;
   /** The worker was lost; every pending call has been rejected. */
   lost(link: WorkerLink, error: WorkerLostError): void;
 }
+
+/** What {@link WorkerLink.create} sends: a `create` message without its id. */
+export type CreateRequest = Omit<Extract<ControllerMessage, { type: 'create' }>, 'id' | 'type'>;
 
 /** Options of {@link WorkerLink.open}. */
 export interface LinkOptions {
@@ -95,7 +99,16 @@ export class WorkerLink {
   readonly #hooks: LinkHooks;
   readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stderrTail: string[] = [];
-  readonly #partial = { stdout: '', stderr: '' };
+  readonly #lines = {
+    stdout: new LineSplitter((line) => this.#hooks.output(this, 'stdout', line)),
+    stderr: new LineSplitter((line) => {
+      this.#stderrTail.push(line);
+      if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+      this.#hooks.output(this, 'stderr', line);
+    }),
+  };
+  /** The largest frame body this link sends: agreed in the handshake (`hello` offers the channel's, `ready` answers). */
+  #maxFrameBytes = 0;
   // Frames only set flags (no clock read on the call path); the heartbeat timer, which
   // wakes twice per interval, turns them into times.
   #lastHeard = performance.now();
@@ -173,6 +186,7 @@ export class WorkerLink {
         slot: link.slot,
         heartbeatMs: link.#heartbeat.intervalMs,
         watchdogMs: link.#heartbeat.watchdogMs,
+        maxFrameBytes: link.#channel.maxFrameBytes,
       });
       await Promise.race([ready, aborted]);
       // `ready` and the channel's end can come in one turn: then the link is already lost.
@@ -195,6 +209,11 @@ export class WorkerLink {
     return this.#state === 'ready';
   }
 
+  /** The largest frame body sent on this link, in bytes, as agreed with the worker (0 before it is ready). */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
+  }
+
   /** The last lines the worker wrote to stderr. */
   get stderrTail(): string {
     return this.#stderrTail.join('\n');
@@ -203,7 +222,8 @@ export class WorkerLink {
   /**
    * Sends one call and returns its result. Encoding happens here, before anything is sent.
    *
-   * @throws {@link SerializationError} when an argument cannot be sent
+   * @throws {@link SerializationError} when an argument cannot be sent, or the call encodes
+   *   to more than the link's {@link WorkerLink.maxFrameBytes} (nothing is sent; the link stays up)
    */
   call(service: string, method: string, args: readonly unknown[], owner: CallOwner | undefined, signal?: AbortSignal): Result<unknown> {
     const context = { host: this.host.name, slot: this.slot, service, method };
@@ -223,6 +243,7 @@ export class WorkerLink {
     } catch (error) {
       throw new SerializationError({ ...context, message: `arguments of "${service}.${method}" cannot be sent to host "${this.host.name}": ${(error as Error).message}`, cause: error });
     }
+    this.#assertFits(frame, () => `arguments of "${service}.${method}"`, context);
     this.#pending.set(id, { result, owner, service, method, startedAt: performance.now() });
     this.#sendFrame(frame);
     if (signal !== undefined) this.#cancelOnAbort(id, service, result, signal);
@@ -246,19 +267,37 @@ export class WorkerLink {
   }
 
   /** Makes a service's instance on the worker; resolves with its callable method names. */
-  create(message: Omit<Extract<ControllerMessage, { type: 'create' }>, 'id' | 'type'>): Promise<readonly string[]> {
-    return this.#request(message.service, '<create>', (id) => {
-      try {
-        return encode({ type: 'create', id, ...message });
-      } catch (error) {
-        throw new SerializationError({
-          host: this.host.name,
-          service: message.service,
-          message: `the published state of "${message.service}" cannot be sent: ${(error as Error).message}`,
-          cause: error,
-        });
-      }
-    }) as Promise<readonly string[]>;
+  create(message: CreateRequest): Promise<readonly string[]> {
+    try {
+      return this.prepareCreate(message)();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * Encodes a `create` now and returns what sends it, so that a publish can check every
+   * host's message before it sends any.
+   *
+   * @throws {@link SerializationError} when the state or arguments cannot be sent, or the
+   *   message encodes to more than the link's {@link WorkerLink.maxFrameBytes}
+   */
+  prepareCreate(message: CreateRequest): () => Promise<readonly string[]> {
+    const context = { host: this.host.name, slot: this.slot, service: message.service };
+    if (this.#state !== 'ready') {
+      const error = this.#unavailableError(context);
+      return () => Promise.reject(error);
+    }
+    const what = (): string => (message.construction.kind === 'revive' ? `the published state of "${message.service}"` : `the constructor arguments of "${message.service}"`);
+    const id = this.#nextId++;
+    let frame: Uint8Array;
+    try {
+      frame = encode({ type: 'create', id, ...message });
+    } catch (error) {
+      throw new SerializationError({ ...context, message: `${what()} cannot be sent to host "${this.host.name}": ${(error as Error).message}`, cause: error });
+    }
+    this.#assertFits(frame, what, context);
+    return () => this.#request(message.service, '<create>', () => frame, id) as Promise<readonly string[]>;
   }
 
   /** Drops a service's instance on the worker. */
@@ -297,10 +336,23 @@ export class WorkerLink {
     this.#channel?.kill();
   }
 
-  #request(service: string, method: string, makeFrame: (id: number) => Uint8Array): Promise<unknown> {
+  /**
+   * Refuses a frame the worker's end would have to close the channel for.
+   *
+   * @throws {@link SerializationError} naming what was to be sent, its size and the limit
+   */
+  #assertFits(frame: Uint8Array, what: () => string, context: { host: string; slot: number; service: string; method?: string }): void {
+    if (frame.byteLength <= this.#maxFrameBytes) return;
+    throw new SerializationError({
+      ...context,
+      message: `${what()} cannot be sent to host "${this.host.name}" slot ${this.slot}: ${frame.byteLength} bytes encoded, over the channel's frame limit of ${this.#maxFrameBytes} bytes; nothing was sent`,
+    });
+  }
+
+  #request(service: string, method: string, makeFrame: (id: number) => Uint8Array, reservedId?: number): Promise<unknown> {
     const context = { host: this.host.name, slot: this.slot, service };
     if (this.#state !== 'ready') return Promise.reject(this.#unavailableError(context));
-    const id = this.#nextId++;
+    const id = reservedId ?? this.#nextId++;
     const frame = makeFrame(id);
     const result = new Result<unknown>(context);
     this.#pending.set(id, { result, owner: undefined, service, method, startedAt: performance.now() });
@@ -349,8 +401,13 @@ export class WorkerLink {
           this.#ready.reject(
             new ProtocolError({ host: this.host.name, slot: this.slot, message: `worker on host "${this.host.name}" speaks protocol version ${message.version}, this controller ${PROTOCOL_VERSION}: install the same Hostgrid version on both` }),
           );
+        } else if (message.maxFrameBytes > (this.#channel?.maxFrameBytes ?? 0)) {
+          this.#ready.reject(
+            new ProtocolError({ host: this.host.name, slot: this.slot, message: `worker on host "${this.host.name}" slot ${this.slot} answered a frame limit of ${message.maxFrameBytes} bytes, over the ${this.#channel?.maxFrameBytes ?? 0} its channel offered` }),
+          );
         } else {
           this.pid = message.pid;
+          this.#maxFrameBytes = message.maxFrameBytes;
           this.#state = 'ready';
           const ready = this.#ready;
           this.#ready = undefined;
@@ -395,21 +452,12 @@ export class WorkerLink {
   }
 
   #onOutput(stream: 'stdout' | 'stderr', text: string): void {
-    const lines = (this.#partial[stream] + text).split('\n');
-    this.#partial[stream] = lines.pop() ?? '';
-    for (const line of lines) {
-      if (stream === 'stderr') {
-        this.#stderrTail.push(line);
-        if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
-      }
-      this.#hooks.output(this, stream, line);
-    }
+    this.#lines[stream].push(text);
   }
 
   #onClosed(info: ChannelClosedInfo): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.#partial[stream] !== '') this.#onOutput(stream, '\n');
-    }
+    this.#lines.stdout.flush();
+    this.#lines.stderr.flush();
     // An end the grid asked for is quiet; any other end is a loss.
     if (this.#state === 'starting' || this.#state === 'ready') this.#fail(info.error ?? info.reason);
     else if (this.#pending.size > 0) this.#fail(info.error ?? info.reason, true);

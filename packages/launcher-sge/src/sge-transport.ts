@@ -36,7 +36,7 @@ export interface SgeTransportOptions {
    * @defaultValue true
    */
   readonly killLocally?: boolean;
-  /** The largest frame accepted from a worker; a larger one kills it. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB) */
+  /** The largest frame body on a worker's channel, both ways: the grid refuses to send a larger call or state, a worker a larger result (each with a `SerializationError`, the worker serves on); a larger frame received anyway kills the worker. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB) */
   readonly maxFrameBytes?: number;
 }
 

@@ -20,7 +20,7 @@ const env = { ...process.env, ...allocation.env };
 const [h1, h2, h3] = slurmHosts(env);
 
 const slurm: ConformanceOptions<Transport> = {
-  transport: () => slurmTransport({ env }),
+  transport: (limits) => slurmTransport({ env, ...limits }),
   hosts: [h1!, { ...h2!, slots: 1 }],
   lateHost: h3!,
   // The nodes share this machine's process table: the worker's pid is its pid here too.

@@ -20,7 +20,7 @@ export interface SlurmTransportOptions {
   readonly scancel?: string;
   /** More `srun` arguments for every worker, e.g. `['--mem=4G']` or `['--cpus-per-task=2']`. @defaultValue `[]` */
   readonly srunArgs?: readonly string[];
-  /** The largest frame accepted from a worker; a larger one kills it. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB) */
+  /** The largest frame body on a worker's channel, both ways: the grid refuses to send a larger call or state, a worker a larger result (each with a `SerializationError`, the worker serves on); a larger frame received anyway kills the worker. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB) */
   readonly maxFrameBytes?: number;
 }
 

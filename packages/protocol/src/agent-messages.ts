@@ -74,6 +74,11 @@ export interface WelcomeMessage {
   readonly heartbeatMs: number;
   /** The link counts as lost after this many intervals without a word. */
   readonly misses: number;
+  /**
+   * The largest WebSocket message the controller accepts on this connection: a peer sends
+   * none larger (a host agent splits output and answers an oversized reply with an error).
+   */
+  readonly maxFrameBytes: number;
 }
 
 /** Start the worker of one slot; answered by `reply` with `{ pid }`. */

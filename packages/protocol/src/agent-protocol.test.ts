@@ -85,7 +85,9 @@ describe('agent channel validation', () => {
     expect(parseChallenge(decode(encode({ type: 'challenge', version: 3, nonce: makeNonce() }))).type).toBe('challenge');
     expect(parseJoin(decode(encode(join))).role).toBe('host');
     expect(parseJoin({ ...join, role: 'slot', slot: 1, slots: 0, ticket: 'abc' }).role).toBe('slot');
-    expect(parseWelcome({ type: 'welcome', heartbeatMs: 1000, misses: 10 }).type).toBe('welcome');
+    expect(parseWelcome({ type: 'welcome', heartbeatMs: 1000, misses: 10, maxFrameBytes: 1024 }).type).toBe('welcome');
+    expect(() => parseWelcome({ type: 'welcome', heartbeatMs: 1000, misses: 10 })).toThrow(/"maxFrameBytes"/);
+    expect(() => parseWelcome({ type: 'welcome', heartbeatMs: 1000, misses: 10, maxFrameBytes: 0 })).toThrow(/"maxFrameBytes" must be positive/);
   });
 
   it.each([

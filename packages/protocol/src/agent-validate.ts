@@ -80,6 +80,8 @@ export function parseWelcome(value: unknown): WelcomeMessage {
   if (m['type'] !== 'welcome') throw new InvalidMessageError(`expected a "welcome" message, got ${JSON.stringify(String(m['type']))}`);
   int(m, 'heartbeatMs');
   int(m, 'misses');
+  int(m, 'maxFrameBytes');
+  if ((m['maxFrameBytes'] as number) < 1) refuse(m, '"maxFrameBytes" must be positive');
   return m as unknown as WelcomeMessage;
 }
 

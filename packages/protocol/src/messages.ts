@@ -36,6 +36,8 @@ export interface HelloMessage {
   readonly heartbeatMs: number;
   /** The worker exits when it has heard nothing from the controller for this long, in ms (0: never). */
   readonly watchdogMs: number;
+  /** The largest frame body the controller's end of this channel accepts (what its transport was configured with). */
+  readonly maxFrameBytes: number;
 }
 
 /** The worker's answer to `hello`. */
@@ -49,6 +51,11 @@ export interface ReadyMessage {
   readonly node: string;
   /** `os.hostname()` as the worker sees it. */
   readonly hostname: string;
+  /**
+   * The channel's frame limit, agreed: the smaller of the `hello`'s and the largest frame
+   * body the worker accepts. Neither end sends a larger frame body on this channel.
+   */
+  readonly maxFrameBytes: number;
 }
 
 /** How a `create` makes its instance. */

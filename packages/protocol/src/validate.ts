@@ -22,6 +22,11 @@ function int(m: Obj, key: string): void {
   if (!Number.isSafeInteger(v) || (v as number) < 0) fail(String(m['type']), `"${key}" must be a non-negative integer`);
 }
 
+function positive(m: Obj, key: string): void {
+  const v = m[key];
+  if (!Number.isSafeInteger(v) || (v as number) < 1) fail(String(m['type']), `"${key}" must be a positive integer`);
+}
+
 function wireError(m: Obj, value: unknown, depth = 0): asserts value is WireError {
   if (!isObject(value) || typeof value['name'] !== 'string' || typeof value['message'] !== 'string') {
     fail(String(m['type']), '"error" must be { name, message }');
@@ -58,6 +63,7 @@ export function parseControllerMessage(value: unknown): ControllerMessage {
       int(m, 'slot');
       int(m, 'heartbeatMs');
       int(m, 'watchdogMs');
+      positive(m, 'maxFrameBytes');
       break;
     case 'create': {
       id(m);
@@ -111,6 +117,7 @@ export function parseWorkerMessage(value: unknown): WorkerMessage {
       int(m, 'pid');
       str(m, 'node');
       str(m, 'hostname');
+      positive(m, 'maxFrameBytes');
       break;
     case 'created':
       id(m);

@@ -5,7 +5,7 @@ import { localTransport } from './local-transport.js';
 
 
 const local: ConformanceOptions<Transport> = {
-  transport: () => localTransport(),
+  transport: (limits) => localTransport({ ...limits }),
   hosts: [{ name: 'local', slots: 2 }, { name: 'nice', slots: 1, niceness: 5 }],
   lateHost: { name: 'late', slots: 2 },
   killWorker: (server) => {

@@ -325,7 +325,7 @@ describe('localTransport', () => {
   it('talks to the real hostgrid-worker: hello is answered by ready, EOF ends it', async () => {
     await using bed = new Bed();
     const { channel, rec } = await bed.start({}, { workerEntry: REAL_WORKER });
-    channel.send(encode({ type: 'hello', version: PROTOCOL_VERSION, host: 'local', slot: 0, heartbeatMs: 1000, watchdogMs: 0 }));
+    channel.send(encode({ type: 'hello', version: PROTOCOL_VERSION, host: 'local', slot: 0, heartbeatMs: 1000, watchdogMs: 0, maxFrameBytes: channel.maxFrameBytes }));
     await rec.until(() => rec.frames.length > 0);
     expect(parseWorkerMessage(decode(rec.frames[0]!))).toMatchObject({ type: 'ready', version: PROTOCOL_VERSION, pid: channel.pid });
     await channel.close(60_000);

@@ -8,7 +8,11 @@ import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter } from '@hostgrid/pr
 export interface LocalTransportOptions {
   /** Arguments given to `node` before the worker entry, e.g. `['--enable-source-maps']`. @defaultValue `[]` */
   readonly nodeArgs?: readonly string[];
-  /** The largest frame body accepted from a worker; a larger one kills the worker. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB) */
+  /**
+   * The largest frame body on a worker's channel, both ways: the grid refuses to send a
+   * larger call or state, a worker a larger result (each with a `SerializationError`); a
+   * larger frame received anyway kills the worker. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB)
+   */
   readonly maxFrameBytes?: number;
 }
 
@@ -27,7 +31,7 @@ const STREAM_DRAIN_MS = 1000;
  * process cannot start, leaving nothing
  * running. Once started, `closed` is called exactly once, after the process exited and
  * its streams closed, so no frame arrives after it. A worker that sends a frame over
- * `maxFrameBytes` is killed and reported with that error.
+ * `maxFrameBytes` (which a worker of this version never does) is killed and reported with that error.
  */
 export function localTransport(options: LocalTransportOptions = {}): Transport {
   return new LocalTransport(options);
@@ -93,6 +97,7 @@ class LocalTransport implements Transport {
 /** One worker process and the frame channel on its fd 3. */
 class LocalChannel implements Channel {
   readonly pid: number;
+  readonly maxFrameBytes: number;
   /** Settles once the process is gone and `closed` was called (or muted, for a failed start). */
   readonly gone: Promise<void>;
   readonly #child: ChildProcess;
@@ -114,6 +119,7 @@ class LocalChannel implements Channel {
     this.#handlers = handlers;
     this.#what = what;
     this.#decoder = new FrameDecoder(maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
     this.pid = child.pid ?? 0;
     this.gone = new Promise((resolve) => (this.#markGone = resolve));
     this.#socket = child.stdio[3] as Socket;

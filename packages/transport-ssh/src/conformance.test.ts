@@ -11,7 +11,7 @@ const [late, ...started] = [bed.hosts[3]!, ...bed.hosts.slice(0, 3)];
 afterAll(() => bed[Symbol.asyncDispose]());
 
 const ssh: ConformanceOptions<Transport> = {
-  transport: () => sshTransport({ user: bed.user, privateKey: bed.privateKeyPath, knownHosts: bed.knownHostsPath }),
+  transport: (limits) => sshTransport({ user: bed.user, privateKey: bed.privateKeyPath, knownHosts: bed.knownHostsPath, ...limits }),
   hosts: started.map((host, i) => ({ name: host.name, address: host.address, slots: i === 0 ? 2 : 1 })),
   lateHost: { name: late.name, address: late.address, slots: 2 },
   killWorker: async (server) => {

@@ -1,4 +1,5 @@
 import type { ResolvedHost } from '@hostgrid/core';
+import { DEFAULT_MAX_FRAME_BYTES } from '@hostgrid/protocol';
 
 /** Options of {@link sshTransport}; every one may be overridden per host in its `HostSpec`. */
 export interface SshTransportOptions {
@@ -26,6 +27,12 @@ export interface SshTransportOptions {
   readonly connectTimeoutMs?: number;
   /** The hosts see this machine's files at the same paths (a shared file system). @defaultValue false */
   readonly sharedFileSystem?: boolean;
+  /**
+   * The largest frame body on a worker's channel, both ways: the grid refuses to send a
+   * larger call or state, a worker a larger result (each with a `SerializationError`).
+   * @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB)
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /** The per-host fields an SSH host spec may carry (`{ name, address?, user?, port?, … }`). */
@@ -48,6 +55,7 @@ export interface HostSettings {
   readonly sessionsPerConnection: number;
   readonly connectTimeoutMs: number;
   readonly sharedFileSystem: boolean;
+  readonly maxFrameBytes: number;
 }
 
 /**
@@ -65,6 +73,8 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
   if (login === undefined || login === '') throw new TypeError(`${where}: no "user" given and USER is not set`);
   const sessions = pick('sessionsPerConnection') ?? 10;
   if (!Number.isInteger(sessions) || sessions < 2) throw new TypeError(`${where}: "sessionsPerConnection" must be an integer >= 2`);
+  const maxFrameBytes = pick('maxFrameBytes') ?? DEFAULT_MAX_FRAME_BYTES;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) throw new TypeError(`${where}: "maxFrameBytes" must be a positive integer`);
   return {
     name: host.name,
     address: pick('address') ?? host.name,
@@ -78,5 +88,6 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
     sessionsPerConnection: sessions,
     connectTimeoutMs: pick('connectTimeoutMs') ?? 20_000,
     sharedFileSystem: pick('sharedFileSystem') ?? false,
+    maxFrameBytes,
   };
 }

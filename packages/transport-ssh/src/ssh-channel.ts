@@ -1,6 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import type { Channel, ChannelHandlers } from '@hostgrid/core';
-import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, FrameWriter, PreambleScanner } from '@hostgrid/protocol';
+import { FrameDecoder, FrameWriter, PreambleScanner } from '@hostgrid/protocol';
 import type { HostConnection } from './host-connection.js';
 import { PID_MARK } from './shell.js';
 
@@ -14,10 +14,11 @@ const PID_LINE = new RegExp(`${PID_MARK}(\\d+)\\n`);
 export class SshChannel implements Channel {
   /** The worker's pid on its host, once the remote command has printed it. */
   pid: number | undefined;
+  readonly maxFrameBytes: number;
   readonly #stream: ClientChannel;
   readonly #connection: HostConnection;
   readonly #handlers: ChannelHandlers;
-  readonly #decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+  readonly #decoder: FrameDecoder;
   readonly #preamble = new PreambleScanner();
   readonly #writer: FrameWriter;
   readonly #gone: Promise<void>;
@@ -27,7 +28,9 @@ export class SshChannel implements Channel {
   #error: Error | undefined;
   readonly #forgetConnection: () => void;
 
-  constructor(stream: ClientChannel, handlers: ChannelHandlers, connection: HostConnection) {
+  constructor(stream: ClientChannel, handlers: ChannelHandlers, connection: HostConnection, maxFrameBytes: number) {
+    this.maxFrameBytes = maxFrameBytes;
+    this.#decoder = new FrameDecoder(maxFrameBytes);
     this.#stream = stream;
     this.#connection = connection;
     this.#handlers = handlers;

@@ -53,7 +53,7 @@ class SshTransport implements Transport {
       const command = workerCommandLine(workerCommand(request, { defaultNode: 'node' }));
       const stream = await connection.exec(command);
       stream.once('close', release);
-      const channel = new SshChannel(stream, handlers, connection);
+      const channel = new SshChannel(stream, handlers, connection, pool.settings.maxFrameBytes);
       this.#channels.add(channel);
       stream.once('close', () => this.#channels.delete(channel));
       return channel;

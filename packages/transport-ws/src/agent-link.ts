@@ -40,7 +40,7 @@ export class AgentLink {
   #lastTick = performance.now();
   #ended: Error | undefined;
 
-  constructor(ws: WebSocket, join: JoinMessage, remote: string, timing: LinkTiming) {
+  constructor(ws: WebSocket, join: JoinMessage, remote: string, timing: LinkTiming, maxFrameBytes: number) {
     this.#ws = ws;
     this.join = join;
     this.host = join.host;
@@ -50,7 +50,7 @@ export class AgentLink {
     ws.on('message', (data: RawData) => this.#receive(data as Buffer));
     ws.on('pong', () => (this.#lastHeard = performance.now()));
     ws.on('close', (code: number, reason: Buffer) => this.#end(new HostgridError({ host: this.host, message: `the connection to host agent "${this.host}" (${remote}) closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})` })));
-    ws.send(encode({ type: 'welcome', heartbeatMs: timing.intervalMs, misses: timing.misses }));
+    ws.send(encode({ type: 'welcome', heartbeatMs: timing.intervalMs, misses: timing.misses, maxFrameBytes }));
     this.#startTimer();
   }
 

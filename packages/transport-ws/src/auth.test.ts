@@ -3,7 +3,7 @@ import { Grid } from '@hostgrid/core';
 import { Recorder } from '@hostgrid/core/testing';
 import { CloseCode, encode } from '@hostgrid/protocol';
 import { AgentProcess } from './fixtures/agent-process.js';
-import { joinFor, rawPeer } from './fixtures/fake-peer.js';
+import { FakeAgent, joinFor, rawPeer } from './fixtures/fake-peer.js';
 import { generateToken, type WsTransportOptions } from './options.js';
 import { wsTransport, type WsTransport } from './ws-transport.js';
 import { CORE_DIST, FIXTURES, cleanupsAfterEach } from './fixtures/test-setup.js';
@@ -71,13 +71,36 @@ describe('ws transport: who may join', () => {
     expect(await grid.call(id, 'append', ['after'])).toBe(1);
   });
 
-  it('closes a worker whose message is over maxFrameBytes (1009, ProtocolError); the controller keeps serving', async () => {
+  it('refuses a call and a result over maxFrameBytes at their sender (SerializationError); the worker serves on', async () => {
     const { grid, id } = await servingGrid({ maxFrameBytes: 64 * 1024 }, 2);
+    const lost: unknown[] = [];
+    grid.on('server-lost', (server) => lost.push(server));
     const [big, small] = await Promise.all([grid.acquireService<Recorder>(id), grid.acquireService<Recorder>(id)]);
-    const error = await big!.echo(new Uint8Array(200_000)).then(() => undefined, (e: unknown) => e as Error);
-    expect(error).toMatchObject({ name: 'WorkerLostError', host: 'h1' });
-    expect(error!.message).toMatch(/over the limit of 65536 bytes/);
+    expect(() => big!.echo(new Uint8Array(200_000))).toThrow(expect.objectContaining({ name: 'SerializationError', host: 'h1', message: expect.stringMatching(/over the channel's frame limit of 65532 bytes/) }));
+    await expect(big!.bytes(200_000)).rejects.toMatchObject({ name: 'SerializationError', method: 'bytes', message: expect.stringMatching(/over the channel's frame limit of 65532 bytes/) });
+    expect(await big!.append('same worker')).toBe(1);
     expect(await small!.append('fine')).toBe(1);
+    expect(lost).toEqual([]);
+  });
+
+  it('closes a worker whose message is over maxFrameBytes anyway (1009, ProtocolError); the controller keeps serving', async () => {
+    const transport = await wsTransport({ listen: { host: '127.0.0.1', port: 0 }, token, maxFrameBytes: 64 * 1024 });
+    const agent = AgentProcess.start({ url: transport.url, host: 'h1', slots: 1, token });
+    cleanups.push(() => agent[Symbol.asyncDispose]());
+    const fake = new FakeAgent(transport.url, token, 'rogue');
+    cleanups.push(() => fake[Symbol.asyncDispose]());
+    await fake.join(1);
+    const grid = await Grid.start({ hosts: ['h1', 'rogue'], transport });
+    cleanups.push(() => grid.terminate({ cleanup: true }));
+    await grid.copyFiles(CORE_DIST, FIXTURES);
+    const id = await grid.publish(new Recorder('serving'));
+    const lost = new Promise<Error>((resolve) => grid.once('server-lost', (_server, error) => resolve(error)));
+    // A worker that ignores the agreed limit: its oversized message is refused by the endpoint.
+    fake.slots[0]!.send({ type: 'result', id: 1, value: new Uint8Array(200_000) });
+    const error = await lost;
+    expect(error).toMatchObject({ name: 'WorkerLostError', host: 'rogue' });
+    expect(error.message).toMatch(/over the limit of 65536 bytes/);
+    expect(await grid.call(id, 'append', ['fine'])).toBe(1);
   });
 
   it('names every host that never joined when joinTimeoutMs runs out', async () => {

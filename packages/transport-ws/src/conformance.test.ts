@@ -23,9 +23,9 @@ let previous: WsTransport | undefined;
 afterAll(() => previous?.close());
 
 const ws: ConformanceOptions<WsTransport> = {
-  transport: async () => {
+  transport: async (limits) => {
     await previous?.close();
-    previous = await wsTransport({ listen: { host: '127.0.0.1', port }, token, joinTimeoutMs: 20_000 });
+    previous = await wsTransport({ listen: { host: '127.0.0.1', port }, token, joinTimeoutMs: 20_000, ...limits });
     return previous;
   },
   hosts: [

@@ -13,7 +13,12 @@ export interface WsTransportOptions {
   readonly token: string;
   /** Serve `wss://` with this certificate and key (PEM). Workers verify it against their `--ca`. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-  /** The largest WebSocket message accepted; a larger one closes that connection with 1009. @defaultValue 256 MiB + 64 */
+  /**
+   * The largest WebSocket message accepted; a larger one closes that connection with 1009.
+   * A slot's frame bodies are held to this less their 4-byte header, both ways: the grid
+   * refuses to send a larger call or state, a worker a larger result (each with a
+   * `SerializationError`). @defaultValue 256 MiB + 64
+   */
   readonly maxFrameBytes?: number;
   /** How long `files(host)` and `spawn` wait for a host's agent to join, in ms. @defaultValue 60000 */
   readonly joinTimeoutMs?: number;

@@ -1,6 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import { ProtocolError, type Channel, type ChannelHandlers } from '@hostgrid/core';
-import { CloseCode, InvalidMessageError, MessageBatcher, unpackFrames, type ExitedMessage } from '@hostgrid/protocol';
+import { CloseCode, FRAME_HEADER_BYTES, InvalidMessageError, MessageBatcher, unpackFrames, type ExitedMessage } from '@hostgrid/protocol';
 import type { AgentLink } from './agent-link.js';
 import { refuse } from './endpoint.js';
 
@@ -21,6 +21,8 @@ const SOCKET_LINGER_MS = 1000;
 export class WsSlotChannel implements Channel {
   readonly pid: number;
   readonly slot: number;
+  /** A frame body too large to fit one WebSocket message of `maxFrameBytes` with its header is refused by its sender. */
+  readonly maxFrameBytes: number;
   readonly #ws: WebSocket;
   readonly #agent: AgentLink;
   readonly #handlers: ChannelHandlers;
@@ -45,6 +47,7 @@ export class WsSlotChannel implements Channel {
     this.pid = pid;
     this.#handlers = handlers;
     this.#maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = Math.max(1, maxFrameBytes - FRAME_HEADER_BYTES);
     this.gone = new Promise((resolve) => (this.#markGone = resolve));
     this.#batcher = new MessageBatcher((parts) => {
       if (ws.readyState !== ws.OPEN) return;

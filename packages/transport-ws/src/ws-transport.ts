@@ -184,7 +184,7 @@ class WsTransportImpl implements WsTransport {
       this.#hosts.set(join.host, state);
     }
     const rejoin = state.claimed && state.hadAgent;
-    const agent = new AgentLink(ws, join, peer.remote, this.#timing);
+    const agent = new AgentLink(ws, join, peer.remote, this.#timing, this.#options.maxFrameBytes);
     state.agent = agent;
     state.hadAgent = true;
     const current = state;
@@ -202,7 +202,7 @@ class WsTransportImpl implements WsTransport {
     if (pending === undefined || pending.host !== host || pending.slot !== slot) return { code: CloseCode.Unauthorized, reason: 'unauthorized' };
     this.#tickets.delete(ticket);
     // Welcomed before any frame of the worker protocol can be sent on it.
-    ws.send(encode({ type: 'welcome', heartbeatMs: this.#timing.intervalMs, misses: this.#timing.misses }));
+    ws.send(encode({ type: 'welcome', heartbeatMs: this.#timing.intervalMs, misses: this.#timing.misses, maxFrameBytes: this.#options.maxFrameBytes }));
     pending.joined(ws);
     return undefined;
   }

@@ -164,4 +164,19 @@ describe('worker session: destroy', () => {
     expect(await w.answer(create)).toMatchObject({ type: 'failure', kind: 'service' });
     expect(w.answerOrder()).toEqual([destroy, create]);
   });
+
+  it('agrees on the smaller frame limit, and answers a result or an error over it with a short failure instead', async () => {
+    await using w = new SessionHarness({ maxFrameBytes: 64 * 1024 });
+    w.hello({ maxFrameBytes: 8192 });
+    expect(w.sent[0]).toMatchObject({ type: 'ready', maxFrameBytes: 8192 });
+    await w.create('Faulty.1', 'Faulty');
+    expect(await w.call('Faulty.1', 'big', 20_000)).toMatchObject({
+      type: 'failure',
+      kind: 'encode',
+      error: { message: expect.stringMatching(/return value of "Faulty\.big" cannot be sent: it encodes to \d+ bytes, over the channel's frame limit of 8192 bytes/) },
+    });
+    const thrown = await w.call('Faulty.1', 'throwsBig', 20_000);
+    expect(thrown).toMatchObject({ type: 'failure', kind: 'call', error: { name: 'Error', message: expect.stringMatching(/^y{1024} \(error details could not be sent: .*over the channel's frame limit of 8192 bytes\)$/) } });
+    expect(await w.value('Faulty.1', 'big', 100)).toBe('x'.repeat(100));
+  });
 });

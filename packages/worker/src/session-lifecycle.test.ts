@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PROTOCOL_VERSION } from '@hostgrid/protocol';
+import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@hostgrid/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionHarness } from './fixtures/session-harness.js';
 import type { SessionEnd } from './session.js';
@@ -42,7 +42,7 @@ describe('worker session: handshake and end', () => {
   it('answers hello with ready', async () => {
     await using w = new SessionHarness();
     w.hello();
-    expect(w.sent).toEqual([{ type: 'ready', version: PROTOCOL_VERSION, pid: process.pid, node: process.version, hostname: hostname() }]);
+    expect(w.sent).toEqual([{ type: 'ready', version: PROTOCOL_VERSION, pid: process.pid, node: process.version, hostname: hostname(), maxFrameBytes: DEFAULT_MAX_FRAME_BYTES }]);
     expect(await settled(w.session.ended)).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  DEFAULT_MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   decode,
   encode,
@@ -42,6 +43,13 @@ export interface WorkerSessionOptions {
   readonly importModule?: (url: string) => Promise<object>;
   /** Called once the handshake is done (after `ready` was sent), e.g. to start watching the parent process. */
   readonly onHello?: (hello: HelloMessage) => void;
+  /**
+   * The largest frame body the port accepts from the controller. The channel's limit is
+   * the smaller of this and the `hello`'s, announced in `ready`; the session sends no
+   * larger frame body (a result over it fails its call with kind `encode`).
+   * @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB)
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /** Why a session ended. */
@@ -75,7 +83,7 @@ export interface WorkerSession {
  * README for the full semantics.
  */
 export function createWorkerSession(port: WorkerPort, options: WorkerSessionOptions = {}): WorkerSession {
-  const session = new Session(port, options.importModule ?? importModule, options.onHello);
+  const session = new Session(port, options.importModule ?? importModule, options.onHello, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   return {
     receive: (frame) => session.receive(frame),
     disconnected: () => session.end({ reason: 'disconnected' }),
@@ -84,6 +92,8 @@ export function createWorkerSession(port: WorkerPort, options: WorkerSessionOpti
 }
 
 const PING = encode({ type: 'ping' });
+/** How much of an error's message a failure too large for the channel keeps. */
+const FAILURE_MESSAGE_CHARS = 1024;
 
 class Session implements CallOutcomes {
   readonly ended: Promise<SessionEnd>;
@@ -95,12 +105,15 @@ class Session implements CallOutcomes {
   #greeted = false;
   #heartbeat: Heartbeat | undefined;
   #watchdog: Watchdog | undefined;
+  /** The largest frame body this session sends: its own limit until `hello` brings the controller's. */
+  #maxFrameBytes: number;
 
   readonly #onHello: ((hello: HelloMessage) => void) | undefined;
 
-  constructor(port: WorkerPort, importer: ModuleImporter, onHello: ((hello: HelloMessage) => void) | undefined) {
+  constructor(port: WorkerPort, importer: ModuleImporter, onHello: ((hello: HelloMessage) => void) | undefined, maxFrameBytes: number) {
     this.#port = port;
     this.#onHello = onHello;
+    this.#maxFrameBytes = maxFrameBytes;
     this.#loader = new ServiceLoader(importer);
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -180,7 +193,8 @@ class Session implements CallOutcomes {
       return;
     }
     this.#greeted = true;
-    this.#send({ type: 'ready', version: PROTOCOL_VERSION, pid: process.pid, node: process.version, hostname: hostname() });
+    this.#maxFrameBytes = Math.min(this.#maxFrameBytes, hello.maxFrameBytes);
+    this.#send({ type: 'ready', version: PROTOCOL_VERSION, pid: process.pid, node: process.version, hostname: hostname(), maxFrameBytes: this.#maxFrameBytes });
     if (hello.version !== PROTOCOL_VERSION) {
       this.end({
         reason: 'version',
@@ -265,6 +279,17 @@ class Session implements CallOutcomes {
       );
       return;
     }
+    // The controller would have to close the channel on a frame over the limit: refuse this one call instead.
+    if (frame.byteLength > this.#maxFrameBytes) {
+      this.refused(
+        call.id,
+        new WorkerFailure(
+          'encode',
+          `return value of "${service.className}.${call.method}" cannot be sent: it encodes to ${frame.byteLength} bytes, over the channel's frame limit of ${this.#maxFrameBytes} bytes`,
+        ),
+      );
+      return;
+    }
     this.#sendFrame(frame);
   }
 
@@ -289,6 +314,11 @@ class Session implements CallOutcomes {
         kind,
         error: { name: String(error.name), message: `${String(error.message)} (error details could not be sent: ${messageOf(encodeError)})` },
       });
+    }
+    if (frame.byteLength > this.#maxFrameBytes) {
+      // An error carrying a huge message or data: its name and the start of its message still answer the request.
+      const message = `${String(error.message).slice(0, FAILURE_MESSAGE_CHARS)} (error details could not be sent: they encode to ${frame.byteLength} bytes, over the channel's frame limit of ${this.#maxFrameBytes} bytes)`;
+      frame = encode({ type: 'failure', id, kind, error: { name: String(error.name).slice(0, FAILURE_MESSAGE_CHARS), message } });
     }
     this.#sendFrame(frame);
   }

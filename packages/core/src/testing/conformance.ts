@@ -36,10 +36,16 @@ interface WhereService {
   mode(relative: string): number;
 }
 
+/** What the suite may ask of a transport it makes. */
+export interface TransportLimits {
+  /** Pass it to the transport's own `maxFrameBytes` option: the frame-limit test asks for a small one. */
+  readonly maxFrameBytes?: number;
+}
+
 /** How the conformance suite drives one transport. */
 export interface ConformanceOptions<T extends Transport = Transport> {
-  /** Makes a fresh transport; called once per test. */
-  transport(): T | Promise<T>;
+  /** Makes a fresh transport; called once per test, with `limits` for the frame-limit test. */
+  transport(limits?: TransportLimits): T | Promise<T>;
   /** The hosts to start; together they must have at least 2 slots. */
   readonly hosts: ReadonlyArray<string | HostSpec>;
   /** Ends one worker abruptly, as a crash would (SIGKILL for a process). */
@@ -96,8 +102,8 @@ async function sourceTree(): Promise<{ root: string } & AsyncDisposable> {
 export function describeTransportConformance<T extends Transport>(name: string, options: ConformanceOptions<T>): void {
   const totalSlots = options.hosts.reduce((n, host) => n + (typeof host === 'string' ? 1 : (host.slots ?? 1)), 0);
 
-  async function startGrid(): Promise<{ grid: Grid; transport: T; id: string } & AsyncDisposable> {
-    const transport = await options.transport();
+  async function startGrid(limits?: TransportLimits): Promise<{ grid: Grid; transport: T; id: string } & AsyncDisposable> {
+    const transport = await options.transport(limits);
     const grid = await Grid.start({ ...options.gridOptions, hosts: options.hosts, transport });
     try {
       // The services reach the hosts as a user's modules would: staged, with what they import.
@@ -231,6 +237,33 @@ export function describeTransportConformance<T extends Transport>(name: string, 
       expect(() => proxy.echo(() => 1)).toThrow(expect.objectContaining({ name: 'SerializationError' }));
       await expect(proxy.unsendable()).rejects.toMatchObject({ name: 'SerializationError', message: expect.stringMatching(/unsendable/) });
       expect(await proxy.append('fine')).toBe(1);
+    });
+
+    it('refuses a call, a publish and a result over the frame limit at their sender with SerializationError; no server is lost', async () => {
+      const limit = 1024 * 1024;
+      await using g = await startGrid({ maxFrameBytes: limit });
+      const lost: ServerInfo[] = [];
+      g.grid.on('server-lost', (server) => lost.push(server));
+      const big = new Uint8Array(2 * limit);
+      const proxy = await g.grid.acquireService<Recorder & { bytes(n: number): Uint8Array }>(g.id);
+      const server = g.grid.servers(g.id).find((info) => info.busy)!;
+      const tooBig = expect.stringMatching(/over the channel's frame limit of \d+ bytes/);
+      expect(() => proxy.echo(big)).toThrow(expect.objectContaining({ name: 'SerializationError', method: 'echo', message: tooBig }));
+      expect(() => g.grid.broadcast(g.id, 'echo', big)).toThrow(expect.objectContaining({ name: 'SerializationError', message: expect.stringMatching(/nothing was sent/) }));
+      await expect(g.grid.call(g.id, 'echo', [big])).rejects.toMatchObject({ name: 'SerializationError', method: 'echo' });
+      await expect(proxy.bytes(2 * limit)).rejects.toMatchObject({ name: 'SerializationError', method: 'bytes', host: server.host, slot: server.slot, message: expect.stringMatching(/"Recorder\.bytes".*over the channel's frame limit/) });
+      // Just under the limit still goes both ways.
+      expect((await proxy.bytes(limit / 2)).byteLength).toBe(limit / 2);
+      expect(await proxy.append('after')).toBe(1);
+      g.grid.releaseService(proxy);
+      const heavy = Object.assign(new Recorder('heavy'), { log: ['x'.repeat(2 * limit)] });
+      await expect(g.grid.publish(heavy)).rejects.toMatchObject({ name: 'SerializationError', message: expect.stringMatching(/published state of "Recorder\.\d+".*over the channel's frame limit/) });
+      expect(g.grid.services()).toEqual([g.id]);
+      expect(g.grid.servers(g.id)).toHaveLength(totalSlots);
+      const counts = await g.grid.gather(g.grid.broadcast<number>(g.id, 'append', 'all'));
+      expect(counts.sort()).toEqual([...Array<number>(totalSlots - 1).fill(1), 2]);
+      expect(g.grid.servers(g.id).find((info) => info.host === server.host && info.slot === server.slot)?.pid).toBe(server.pid);
+      expect(lost).toEqual([]);
     });
 
     it('rejects a killed worker\'s pending call with WorkerLostError, and the other servers keep working', async () => {

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_FRAME_BYTES } from '@hostgrid/protocol';
+import { ProtocolError } from '../errors.js';
 import { localHostFiles } from '../local-files.js';
 import type { HostSpec } from '../host-spec.js';
 import type { Channel, ChannelHandlers, SpawnRequest, Transport } from '../transport.js';
@@ -25,6 +27,11 @@ export interface MemoryTransportOptions {
    * (Core never imports the worker runtime itself; the caller hands it in.)
    */
   readonly serve: (port: MemoryWorkerPort) => MemoryWorkerSession;
+  /**
+   * The largest frame body on a channel, both ways; a larger one ends the channel with a
+   * `ProtocolError`, as a real transport's reader would. @defaultValue `DEFAULT_MAX_FRAME_BYTES` (256 MiB)
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /** The in-memory transport, plus a way to simulate a crash. */
@@ -60,7 +67,7 @@ export function memoryTransport(options: MemoryTransportOptions): MemoryTranspor
       request.signal.throwIfAborted();
       if (closed) throw new Error(`[hostgrid] in-memory worker for host "${request.host.name}" slot ${request.slot} could not start: the transport is closed`);
       const key = `${request.host.name}/${request.slot}`;
-      const channel = new MemoryChannel(handlers, options.serve, () => channels.delete(key));
+      const channel = new MemoryChannel(handlers, options.serve, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, () => channels.delete(key));
       channels.set(key, channel);
       return channel;
     },
@@ -90,6 +97,7 @@ export function memoryTransport(options: MemoryTransportOptions): MemoryTranspor
 }
 
 class MemoryChannel implements Channel {
+  readonly maxFrameBytes: number;
   readonly #handlers: ChannelHandlers;
   readonly #session: MemoryWorkerSession;
   readonly #forget: () => void;
@@ -97,20 +105,29 @@ class MemoryChannel implements Channel {
   #closed: Promise<void>;
   #resolveClosed!: () => void;
 
-  constructor(handlers: ChannelHandlers, serve: MemoryTransportOptions['serve'], forget: () => void) {
+  constructor(handlers: ChannelHandlers, serve: MemoryTransportOptions['serve'], maxFrameBytes: number, forget: () => void) {
+    this.maxFrameBytes = maxFrameBytes;
     this.#handlers = handlers;
     this.#forget = forget;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#session = serve({
       send: (frame) => {
-        if (this.#open) queueMicrotask(() => this.#open && this.#handlers.frame(frame));
+        if (this.#open && this.#fits(frame, 'the worker')) queueMicrotask(() => this.#open && this.#handlers.frame(frame));
       },
       close: () => queueMicrotask(() => this.end('worker ended its session')),
     });
   }
 
   send(frame: Uint8Array): void {
-    if (this.#open) queueMicrotask(() => this.#open && this.#session.receive(frame));
+    if (this.#open && this.#fits(frame, 'the controller')) queueMicrotask(() => this.#open && this.#session.receive(frame));
+  }
+
+  /** A frame over the limit breaks the channel, as it would a byte stream's reader. */
+  #fits(frame: Uint8Array, sender: string): boolean {
+    if (frame.byteLength <= this.maxFrameBytes) return true;
+    const error = new ProtocolError({ message: `${sender} sent a frame of ${frame.byteLength} bytes, over the limit of ${this.maxFrameBytes}` });
+    queueMicrotask(() => this.end(error.message, error));
+    return false;
   }
 
   async close(): Promise<void> {
@@ -123,12 +140,12 @@ class MemoryChannel implements Channel {
   }
 
   /** Ends the channel once: the session hears of it, and `closed` is reported. */
-  end(reason: string): void {
+  end(reason: string, error?: Error): void {
     if (!this.#open) return;
     this.#open = false;
     this.#forget();
     this.#session.disconnected();
-    this.#handlers.closed({ reason });
+    this.#handlers.closed({ reason, ...(error === undefined ? {} : { error }) });
     this.#resolveClosed();
   }
 }

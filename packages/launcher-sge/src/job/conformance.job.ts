@@ -10,7 +10,7 @@ import { sgeHosts, sgeTransport } from '../index.js';
 import { jobTempDir } from './job-env.js';
 
 const sge: ConformanceOptions<Transport> = {
-  transport: () => sgeTransport({ tempDir: jobTempDir() }),
+  transport: (limits) => sgeTransport({ tempDir: jobTempDir(), ...limits }),
   hosts: sgeHosts(),
   // The worker runs on this machine (a single-node cell): a crash is a SIGKILL by pid.
   killWorker: (server) => {

@@ -1,8 +1,9 @@
 import type { WebSocket } from 'ws';
-import { CloseCode, InvalidMessageError, decode, encode, isSendable, parseAgentRequest, toWireError, type AgentReport, type AgentRequest } from '@hostgrid/protocol';
+import { CloseCode, InvalidMessageError, decode, isSendable, parseAgentRequest, toWireError, type AgentReport, type AgentRequest } from '@hostgrid/protocol';
 import { WorkerExitCode } from '../exit-codes.js';
 import { AgentFiles } from './agent-files.js';
 import { dial, DialError, type DialOptions } from './dial.js';
+import { reportMessages } from './report-messages.js';
 import { SlotProcesses } from './slot-processes.js';
 
 /** What a host agent needs to run. */
@@ -87,7 +88,8 @@ export async function runAgent(options: AgentOptions, stop: AbortSignal): Promis
     });
     agent.log(`joined ${agent.url} as host "${agent.host}" with ${agent.slots} slots`);
     const send = (report: AgentReport): void => {
-      if (ws.readyState === ws.OPEN) ws.send(encode(report));
+      if (ws.readyState !== ws.OPEN) return;
+      for (const message of reportMessages(report, welcome.maxFrameBytes)) ws.send(message);
     };
     const processes = new SlotProcesses({ url: agent.url, host: agent.host, token: agent.token, ...(agent.caFile === undefined ? {} : { caFile: agent.caFile }) }, send);
     const watch = watchLink(ws, welcome.heartbeatMs, welcome.misses, ended);
