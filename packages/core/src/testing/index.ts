@@ -18,5 +18,6 @@
  * @packageDocumentation
  */
 export { memoryTransport, type MemoryTransport, type MemoryTransportOptions, type MemoryWorkerPort, type MemoryWorkerSession } from './memory-transport.js';
-export { describeTransportConformance, describeStagingConformance, type ConformanceOptions } from './conformance.js';
+export { describeTransportConformance, type ConformanceOptions } from './conformance.js';
+export { describeStagingConformance } from './staging-conformance.js';
 export { Recorder } from './fixtures/recorder.js';
