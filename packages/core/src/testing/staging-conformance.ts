@@ -135,7 +135,7 @@ export function describeStagingConformance<T extends Transport>(name: string, op
       }
     });
 
-    it('refuses to write through a link planted in a configured temp path (a file, a folder), naming host and path, and writes nothing outside', async () => {
+    it('refuses to write through a link planted in a configured temp path (a file, a folder, a dangling one), naming host and path, and writes nothing outside', async () => {
       await using source = await sourceTree();
       await using dir = await scratch('hostgrid-linked-');
       const outside = join(dir.root, 'outside');
@@ -146,12 +146,15 @@ export function describeStagingConformance<T extends Transport>(name: string, op
         await mkdir(host.tempPath);
         await symlink(outside, join(host.tempPath, 'data'));
         await symlink(join(outside, 'run.sh'), join(host.tempPath, 'run.sh'));
+        await symlink(join(outside, 'none'), join(host.tempPath, 'other'));
       }
       await using g = await startGrid(hosts);
       for (const host of hosts) {
         const refused = (path: unknown): object => ({ name: 'StagingError', host: host.name, path, message: expect.stringContaining(`host "${host.name}"`) });
         await expect(g.grid.copyFiles(source.root, ['data/*.txt'], { hosts: [host.name] })).rejects.toMatchObject(refused(expect.stringMatching(/^data\//)));
         await expect(g.grid.copyFiles(source.root, ['run.sh'], { hosts: [host.name] })).rejects.toMatchObject(refused('run.sh'));
+        // A link that leads nowhere yet: following it would make the folder outside.
+        await expect(g.grid.copyFiles(source.root, ['other/*.txt'], { hosts: [host.name] })).rejects.toMatchObject(refused('other/x.txt'));
       }
       expect(await readdir(outside)).toEqual(['run.sh']);
       expect(await readFile(join(outside, 'run.sh'), 'utf8')).toBe('untouched');
