@@ -67,17 +67,22 @@ export class StagingRoot {
    * Removes the temp path, if the grid made it, and only if it is still where it was:
    * should a folder above it have been swapped for a link, `remove` would reach elsewhere.
    *
-   * @throws {@link StagingError} naming the host and the path when it is not, or cannot be removed
+   * @throws {@link StagingError} naming the host and the path when it leads elsewhere now;
+   *   the transport's error when it cannot be removed
    */
   async removeIfMade(): Promise<void> {
     if (!this.created) return;
-    const real = this.realPath === undefined ? undefined : await this.files.realPath!(this.path);
-    if (real !== this.realPath) {
-      throw new StagingError({
-        host: this.hosts[0],
-        path: this.path,
-        message: `cannot remove the temp path "${this.path}" on host "${this.hosts[0]}": it now leads to ${JSON.stringify(real ?? 'nothing')}, not to "${this.realPath}" (a folder above it was moved or swapped for a link); it is left`,
-      });
+    if (this.realPath !== undefined) {
+      const real = await this.files.realPath!(this.path);
+      // A folder above it is gone, and the temp path with it.
+      if (real === undefined) return;
+      if (real !== this.realPath) {
+        throw new StagingError({
+          host: this.hosts[0],
+          path: this.path,
+          message: `cannot remove the temp path "${this.path}" on host "${this.hosts[0]}": it now leads to ${JSON.stringify(real)}, not to "${this.realPath}" (a folder above it was moved or swapped for a link); it is left`,
+        });
+      }
     }
     await this.files.remove(this.path);
   }
