@@ -122,21 +122,38 @@ export class StagingRoot {
     }
     const written: Record<string, Manifest[string]> = {};
     const failures: unknown[] = [];
+    // Each folder is checked once per copy; each file again, by a check that runs while
+    // the transport opens its temporary name (no round trip more per file).
+    const folders = new Map<string, Promise<string>>();
+    const folderChecked = (path: string): Promise<string> => {
+      const folder = posix.dirname(path) === '.' ? '' : posix.dirname(path);
+      let checked = folders.get(folder);
+      if (checked === undefined) {
+        checked = this.#confine(folder);
+        folders.set(folder, checked);
+      }
+      return checked;
+    };
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < plan.send.length && failures.length === 0 && !signal.aborted) {
         const path = plan.send[next++]!;
         const file = byPath.get(path)!;
+        let fileChecked: Promise<string> | undefined;
         try {
-          const target = await this.#confine(path);
           if (this.files.copyLocalFile === undefined) {
-            await this.files.writeFile(target, this.#read(file.absolutePath, progress, onProgress, signal), file.mode);
+            await folderChecked(path);
+            fileChecked = this.#confine(path);
+            fileChecked.catch(() => undefined);
+            await this.files.writeFile(this.resolve(path), this.#read(file.absolutePath, fileChecked, progress, onProgress, signal), file.mode);
           } else {
-            await this.files.copyLocalFile(file.absolutePath, target, file.mode);
+            await this.files.copyLocalFile(file.absolutePath, await this.#confine(path), file.mode);
             progress.bytesDone += file.size;
           }
         } catch (error) {
-          failures.push(new StagingError({ host: this.hosts[0], path, message: `cannot stage "${path}" on host "${this.hosts[0]}": ${reason(error)}`, cause: error }));
+          // A refused check is the reason, not the write it stopped.
+          const cause = (await fileChecked?.then(() => undefined, (refused: unknown) => refused)) ?? error;
+          failures.push(new StagingError({ host: this.hosts[0], path, message: `cannot stage "${path}" on host "${this.hosts[0]}": ${reason(cause)}`, cause }));
           return;
         }
         written[path] = local[path]!;
@@ -177,14 +194,20 @@ export class StagingRoot {
   /**
    * The absolute path on the host of a path relative to the temp path, checked on the host
    * (with `files.realPath`) to be reached through no link and in a temp path still where
-   * it was. @throws StagingInputError naming the path and where it leads
+   * it was; `''` is the temp path itself. @throws StagingInputError naming the path and where it leads
    */
   #confine(relative: string): Promise<string> {
-    if (this.realPath === undefined) return Promise.resolve(this.resolve(relative));
+    if (this.realPath === undefined) return Promise.resolve(relative === '' ? this.path : this.resolve(relative));
     return resolveUnlinked(this.path, this.realPath, relative, (path) => this.files.realPath!(path));
   }
 
-  async *#read(path: string, progress: Mutable<StageProgress>, onProgress: (progress: StageProgress) => void, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  /**
+   * A file's content, for `writeFile`; the first chunk only once `checked` resolved, so
+   * that the transport, which renames the file into place after its last chunk, never
+   * does so for a path the check refused (it rejects the write instead).
+   */
+  async *#read(path: string, checked: Promise<unknown>, progress: Mutable<StageProgress>, onProgress: (progress: StageProgress) => void, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    await checked;
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
       signal.throwIfAborted();
       progress.bytesDone += chunk.length;

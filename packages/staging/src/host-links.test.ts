@@ -52,12 +52,14 @@ describe('resolveUnlinked', () => {
     expect((error as Error).message).toContain(`leads to "${await realpath(tree.dir)}/${target}`);
   });
 
-  it('refuses a temp path whose parent folder was swapped for a link since it was made', async () => {
+  it('refuses a temp path (itself, or a path in it) whose parent folder was swapped for a link since it was made', async () => {
     await using tree = await tempTree({ 'p/tp/keep': '', 'elsewhere/tp/keep': '' });
     const root = tree.path('p/tp');
     const realRoot = (await localRealPath(root))!;
+    expect(await resolveUnlinked(root, realRoot, '', localRealPath)).toBe(root);
     await rename(tree.path('p'), tree.path('p-was'));
     await tree.link('p', tree.path('elsewhere'));
+    await expect(resolveUnlinked(root, realRoot, '', localRealPath)).rejects.toMatchObject({ name: 'StagingInputError', path: '' });
     await expect(resolveUnlinked(root, realRoot, 'x.txt', localRealPath)).rejects.toMatchObject({ name: 'StagingInputError', path: 'x.txt', message: expect.stringMatching(/leads to ".*elsewhere\/tp\/x\.txt"/) });
     await expect(resolveUnlinked(root, realRoot, 'data/x.txt', localRealPath)).rejects.toMatchObject({ name: 'StagingInputError' });
   });

@@ -20,22 +20,27 @@ export type RealPath = (path: string) => Promise<string | undefined>;
  * @throws the file system's error for anything but a missing path (`ELOOP`, `EACCES`)
  */
 export async function localRealPath(path: string): Promise<string | undefined> {
+  // The folder first, then the name in it: two system calls whether the file is there or
+  // not (most files of a first copy are not), and a missing one is no link.
+  let folder: string;
   try {
-    return await realpath(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  // Missing, or a link that leads nowhere: realpath cannot tell them apart, lstat can.
-  try {
-    if ((await lstat(path)).isSymbolicLink()) return posix.resolve(posix.dirname(path), await readlink(path));
-    return undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  try {
-    return posix.join(await realpath(posix.dirname(path)), posix.basename(path));
+    folder = await realpath(posix.dirname(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const real = posix.join(folder, posix.basename(path));
+  try {
+    if (!(await lstat(real)).isSymbolicLink()) return real;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return real;
+    throw error;
+  }
+  try {
+    return await realpath(real);
+  } catch (error) {
+    // A link that leads nowhere: where it says.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return posix.resolve(folder, await readlink(real));
     throw error;
   }
 }
@@ -57,7 +62,7 @@ export async function localRealPath(path: string): Promise<string | undefined> {
  *
  * @param root - The temp path, absolute, as the grid knows it.
  * @param realRoot - Where `root` really led when it was made (`realPath(root)` then).
- * @param relative - A path checked by {@link safeRelativePath}.
+ * @param relative - A path checked by {@link safeRelativePath}, or `''` for the temp path itself.
  * @param realPath - The host's {@link RealPath}.
  * @returns `root` joined with the canonical form of `relative`.
  * @throws StagingInputError (`path` is `relative`) when the path, or a folder on its way,
@@ -71,9 +76,9 @@ export async function localRealPath(path: string): Promise<string | undefined> {
  * ```
  */
 export async function resolveUnlinked(root: string, realRoot: string, relative: string, realPath: RealPath): Promise<string> {
-  const path = resolveInside(root, relative);
-  const segments = safeRelativePath(relative).split('/');
   const base = posix.resolve(root);
+  const path = relative === '' ? base : resolveInside(root, relative);
+  const segments = relative === '' ? [] : safeRelativePath(relative).split('/');
   const under = (top: string, depth: number): string => posix.join(top, ...segments.slice(0, depth));
   // From the file up: the deepest component that exists decides where the rest would land.
   let depth = segments.length;
