@@ -64,9 +64,10 @@ export interface HostFiles {
    * Where a path on the host really leads, every link on the way resolved; a missing last
    * component kept as it is; a link that leads nowhere gives its target; `undefined` when
    * a folder on the way is missing (the `RealPath` of `@hostgrid/staging`). The grid asks
-   * it before every read, write and removal in a temp path, and refuses any path a link
-   * would take elsewhere. A transport without it must refuse such paths itself, on the
-   * host (the WebSocket agent does).
+   * it before every read and removal in a temp path, and for every write: of its folder
+   * before the write begins, of the file itself before its first chunk is given (so before
+   * the rename into place), and refuses any path a link would take elsewhere. A transport
+   * without it must refuse such paths itself, on the host (the WebSocket agent does).
    */
   realPath?(path: string): Promise<string | undefined>;
   /** A (small) file's contents, or `undefined` when there is no such file. */
