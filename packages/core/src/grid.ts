@@ -651,6 +651,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const halted = new HaltedError({ message: 'the grid was terminated' });
     for (const service of this.#services.values()) service.pool.halt(halted);
     for (const handle of [...this.#handles]) handle.halt(halted);
+    // A copy under way stops now, and is over before the temp paths go (else it makes them again).
+    const staged = this.#staging?.halt(new HaltedError({ message: 'the grid was terminated while copying files' }));
     for (const link of this.#links) {
       link.rejectPending((pending) => new HaltedError({ service: pending.service, method: pending.method, message: `the grid was terminated while calling "${pending.service}.${pending.method}"` }));
     }
@@ -660,6 +662,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     // the temp paths are removed and the transport closes under it.
     this.#joins.killJoining();
     await this.#membership;
+    await staged;
     this.#services.clear();
     try {
       // Before the transport closes: removing a remote folder needs its connection.

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,16 @@ describe('localHostFiles', () => {
     await writeFile(join(dir.path, 'file'), '');
     await expect(files.makeDir(join(dir.path, 'file'))).rejects.toThrow(`cannot make folder "${join(dir.path, 'file')}" on host "h1"`);
     await expect(files.makeDir(join(dir.path, 'file', 'sub'))).rejects.toThrow(/on host "h1"/);
+  });
+
+  it('tells where a path really leads, and names host and path when it cannot', async () => {
+    await using dir = await tempDir();
+    const real = await realpath(dir.path);
+    await symlink(dir.path, join(dir.path, 'up'));
+    await symlink('loop', join(dir.path, 'loop'));
+    expect(await files.realPath!(join(dir.path, 'up', 'new.txt'))).toBe(join(real, 'new.txt'));
+    expect(await files.realPath!(join(dir.path, 'missing', 'new.txt'))).toBeUndefined();
+    await expect(files.realPath!(join(dir.path, 'loop'))).rejects.toThrow(`cannot resolve "${join(dir.path, 'loop')}" on host "h1"`);
   });
 
   it('makes temp folders and removes folders with their contents', async () => {

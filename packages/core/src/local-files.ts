@@ -1,20 +1,22 @@
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, createWriteStream } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { localRealPath } from '@hostgrid/staging';
 import type { HostFiles } from './transport.js';
-
-let partialCounter = 0;
 
 /**
  * Writes a file through a temporary name beside it, renamed into place only once whole
- * (with its mode set), so that a write cut off half way leaves nothing under `path`. A
- * `repeatable` write (a copy, not a one-shot stream) is tried before its folder is made.
+ * (with its mode set), so that a write cut off half way leaves nothing under `path`. The
+ * name is random and made exclusively (`O_EXCL`): a link planted at it fails the write
+ * instead of being followed, and the rename replaces a link at `path` rather than follow
+ * it. A `repeatable` write (a copy, not a one-shot stream) is tried before its folder is made.
  */
 async function atomically(path: string, mode: number, write: (partial: string) => Promise<unknown>, repeatable: boolean): Promise<void> {
-  const partial = join(dirname(path), `.${process.pid}-${++partialCounter}.hostgrid-partial`);
+  const partial = join(dirname(path), `.${randomBytes(6).toString('hex')}.hostgrid-partial`);
   try {
     if (!repeatable) {
       await mkdir(dirname(path), { recursive: true });
@@ -65,16 +67,23 @@ export function localHostFiles(host: string): HostFiles {
     },
     async writeFile(path, data, mode) {
       try {
-        await atomically(path, mode, (partial) => pipeline(Readable.from(data, { objectMode: false }), createWriteStream(partial, { mode })), false);
+        await atomically(path, mode, (partial) => pipeline(Readable.from(data, { objectMode: false }), createWriteStream(partial, { mode, flags: 'wx' })), false);
       } catch (error) {
         throw fail('write', path, error);
       }
     },
     async copyLocalFile(localPath, path, mode) {
       try {
-        await atomically(path, mode, (partial) => copyFile(localPath, partial), true);
+        await atomically(path, mode, (partial) => copyFile(localPath, partial, constants.COPYFILE_EXCL), true);
       } catch (error) {
         throw fail('write', path, error);
+      }
+    },
+    async realPath(path) {
+      try {
+        return await localRealPath(path);
+      } catch (error) {
+        throw fail('resolve', path, error);
       }
     },
     async readFile(path) {

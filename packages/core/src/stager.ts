@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
-import { parseManifest, planCopy, resolveInside, serializeManifest, type Manifest, type SelectedFile } from '@hostgrid/staging';
+import { parseManifest, planCopy, resolveInside, resolveUnlinked, serializeManifest, type Manifest, type SelectedFile } from '@hostgrid/staging';
 import { StagingError } from './errors.js';
 import type { HostFiles } from './transport.js';
 
@@ -41,37 +41,73 @@ export class StagingRoot {
   readonly path: string;
   /** Whether the grid made the folder (and so may remove it). */
   readonly created: boolean;
+  /**
+   * Where the temp path really was when the grid made or took it (`files.realPath`);
+   * `undefined` for a transport without `realPath`, which confines writes on the host itself.
+   */
+  readonly realPath: string | undefined;
   /** Controller-side absolute path → path on the host, for every file staged here. */
   readonly staged = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(hosts: readonly string[], files: HostFiles, path: string, created: boolean) {
+  constructor(hosts: readonly string[], files: HostFiles, path: string, created: boolean, realPath: string | undefined) {
     this.hosts = [...hosts];
     this.files = files;
     this.path = path;
     this.created = created;
+    this.realPath = realPath;
   }
 
-  /** The absolute path on the host of a path relative to the temp path; never outside it. */
+  /** The absolute path on the host of a path relative to the temp path; never outside it (by its text). */
   resolve(relative: string): string {
     return resolveInside(this.path, relative);
+  }
+
+  /**
+   * Removes the temp path, if the grid made it, and only if it is still where it was:
+   * should a folder above it have been swapped for a link, `remove` would reach elsewhere.
+   *
+   * @throws {@link StagingError} naming the host and the path when it leads elsewhere now;
+   *   the transport's error when it cannot be removed
+   */
+  async removeIfMade(): Promise<void> {
+    if (!this.created) return;
+    if (this.realPath !== undefined) {
+      const real = await this.files.realPath!(this.path);
+      // A folder above it is gone, and the temp path with it.
+      if (real === undefined) return;
+      if (real !== this.realPath) {
+        throw new StagingError({
+          host: this.hosts[0],
+          path: this.path,
+          message: `cannot remove the temp path "${this.path}" on host "${this.hosts[0]}": it now leads to ${JSON.stringify(real)}, not to "${this.realPath}" (a folder above it was moved or swapped for a link); it is left`,
+        });
+      }
+    }
+    await this.files.remove(this.path);
   }
 
   /**
    * Sends the files whose content or mode differ from what the host's manifest says it
    * holds, then records them in the manifest.
    *
-   * @throws {@link StagingError} naming the host and the file when a write fails (the
-   *   files written before it still count as staged)
+   * Aborting `signal` stops the copy: no file is begun after it, a file being streamed
+   * stops at its next chunk (leaving nothing under its name), and the copy rejects with
+   * the signal's reason once the writes under way have ended.
+   *
+   * @throws {@link StagingError} naming the host and the file when a write fails or a link
+   *   would take it outside the temp path (the files written before it still count as
+   *   staged); `signal.reason` when aborted
    */
-  stage(files: readonly SelectedFile[], local: Manifest, onProgress: (progress: StageProgress) => void): Promise<StageOutcome> {
-    const run = this.#queue.then(() => this.#stage(files, local, onProgress));
+  stage(files: readonly SelectedFile[], local: Manifest, onProgress: (progress: StageProgress) => void, signal: AbortSignal): Promise<StageOutcome> {
+    const run = this.#queue.then(() => this.#stage(files, local, onProgress, signal));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #stage(files: readonly SelectedFile[], local: Manifest, onProgress: (progress: StageProgress) => void): Promise<StageOutcome> {
-    const remote = parseManifest((await this.files.readFile(this.resolve(MANIFEST))) ?? '{}');
+  async #stage(files: readonly SelectedFile[], local: Manifest, onProgress: (progress: StageProgress) => void, signal: AbortSignal): Promise<StageOutcome> {
+    signal.throwIfAborted();
+    const remote = parseManifest((await this.#readManifest()) ?? '{}');
     const plan = planCopy(local, remote);
     const byPath = new Map(files.map((file) => [file.path, file]));
     const progress: Mutable<StageProgress> = { filesDone: 0, filesTotal: plan.send.length, bytesDone: 0, bytesTotal: plan.bytesToSend };
@@ -86,20 +122,38 @@ export class StagingRoot {
     }
     const written: Record<string, Manifest[string]> = {};
     const failures: unknown[] = [];
+    // Each folder is checked once per copy; each file again, by a check that runs while
+    // the transport opens its temporary name (no round trip more per file).
+    const folders = new Map<string, Promise<string>>();
+    const folderChecked = (path: string): Promise<string> => {
+      const folder = posix.dirname(path) === '.' ? '' : posix.dirname(path);
+      let checked = folders.get(folder);
+      if (checked === undefined) {
+        checked = this.#confine(folder);
+        folders.set(folder, checked);
+      }
+      return checked;
+    };
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < plan.send.length && failures.length === 0) {
+      while (next < plan.send.length && failures.length === 0 && !signal.aborted) {
         const path = plan.send[next++]!;
         const file = byPath.get(path)!;
+        let fileChecked: Promise<string> | undefined;
         try {
           if (this.files.copyLocalFile === undefined) {
-            await this.files.writeFile(this.resolve(path), this.#read(file.absolutePath, progress, onProgress), file.mode);
+            await folderChecked(path);
+            fileChecked = this.#confine(path);
+            fileChecked.catch(() => undefined);
+            await this.files.writeFile(this.resolve(path), this.#read(file.absolutePath, fileChecked, progress, onProgress, signal), file.mode);
           } else {
-            await this.files.copyLocalFile(file.absolutePath, this.resolve(path), file.mode);
+            await this.files.copyLocalFile(file.absolutePath, await this.#confine(path), file.mode);
             progress.bytesDone += file.size;
           }
         } catch (error) {
-          failures.push(new StagingError({ host: this.hosts[0], path, message: `cannot stage "${path}" on host "${this.hosts[0]}": ${(error as Error).message}`, cause: error }));
+          // A refused check is the reason, not the write it stopped.
+          const cause = (await fileChecked?.then(() => undefined, (refused: unknown) => refused)) ?? error;
+          failures.push(new StagingError({ host: this.hosts[0], path, message: `cannot stage "${path}" on host "${this.hosts[0]}": ${reason(cause)}`, cause }));
           return;
         }
         written[path] = local[path]!;
@@ -115,26 +169,58 @@ export class StagingRoot {
     }
     const unchanged = new Set(plan.unchanged);
     for (const file of files) if (unchanged.has(file.path) || file.path in written) this.staged.set(file.absolutePath, this.resolve(file.path));
+    // A write the abort cut short failed for that reason, whatever its own error says.
+    signal.throwIfAborted();
     if (failures.length > 0) throw failures[0];
     return { filesSent: plan.send.length, bytesSent: plan.bytesToSend, filesUnchanged: plan.unchanged.length, bytesUnchanged: plan.bytesUnchanged };
   }
 
-  async #writeManifest(manifest: Manifest): Promise<void> {
+  async #readManifest(): Promise<Uint8Array | undefined> {
     try {
-      await this.files.writeFile(this.resolve(MANIFEST), oneChunk(Buffer.from(serializeManifest(manifest))), 0o644);
+      return await this.files.readFile(await this.#confine(MANIFEST));
     } catch (error) {
-      throw new StagingError({ host: this.hosts[0], path: MANIFEST, message: `cannot update the manifest on host "${this.hosts[0]}": ${(error as Error).message}`, cause: error });
+      throw new StagingError({ host: this.hosts[0], path: MANIFEST, message: `cannot read the manifest on host "${this.hosts[0]}": ${reason(error)}`, cause: error });
     }
   }
 
-  async *#read(path: string, progress: Mutable<StageProgress>, onProgress: (progress: StageProgress) => void): AsyncGenerator<Uint8Array> {
+  async #writeManifest(manifest: Manifest): Promise<void> {
+    try {
+      await this.files.writeFile(await this.#confine(MANIFEST), oneChunk(Buffer.from(serializeManifest(manifest))), 0o644);
+    } catch (error) {
+      throw new StagingError({ host: this.hosts[0], path: MANIFEST, message: `cannot update the manifest on host "${this.hosts[0]}": ${reason(error)}`, cause: error });
+    }
+  }
+
+  /**
+   * The absolute path on the host of a path relative to the temp path, checked on the host
+   * (with `files.realPath`) to be reached through no link and in a temp path still where
+   * it was; `''` is the temp path itself. @throws StagingInputError naming the path and where it leads
+   */
+  #confine(relative: string): Promise<string> {
+    if (this.realPath === undefined) return Promise.resolve(relative === '' ? this.path : this.resolve(relative));
+    return resolveUnlinked(this.path, this.realPath, relative, (path) => this.files.realPath!(path));
+  }
+
+  /**
+   * A file's content, for `writeFile`; the first chunk only once `checked` resolved, so
+   * that the transport, which renames the file into place after its last chunk, never
+   * does so for a path the check refused (it rejects the write instead).
+   */
+  async *#read(path: string, checked: Promise<unknown>, progress: Mutable<StageProgress>, onProgress: (progress: StageProgress) => void, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    await checked;
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+      signal.throwIfAborted();
       progress.bytesDone += chunk.length;
       // A large file reports as it goes; small ones when they are done.
       if (chunk.length === CHUNK) onProgress({ ...progress });
       yield chunk;
     }
   }
+}
+
+/** An error's message without the `[hostgrid] ` it may start with, to go inside another. */
+function reason(error: unknown): string {
+  return (error as Error).message.replace(/^\[hostgrid\] /, '');
 }
 
 async function* oneChunk(data: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -59,6 +59,8 @@ export class StagingArea {
   /** Roots of hosts that joined again under the same name: removed at cleanup too. */
   readonly #retired: StagingRoot[] = [];
   readonly #hashes = new HashCache();
+  /** Aborted by `halt` (terminate): every copy under way stops, and none starts. */
+  readonly #halt = new AbortController();
   /** The worker entry last staged, for hosts that join later. */
   #worker: { file: SelectedFile; manifest: Manifest } | undefined;
   /** The copies made to every host, in order, for hosts that join later. */
@@ -88,14 +90,17 @@ export class StagingArea {
     if (sharedTempPath !== undefined) {
       const first = hosts[0]!;
       const made = await makeTempPath(transport, first, sharedTempPath, link);
-      const root = new StagingRoot(hosts.map((host) => host.name), transport.files(first, link), made.path, made.created);
+      const root = new StagingRoot(hosts.map((host) => host.name), transport.files(first, link), made.path, made.created, made.realPath);
       for (const host of hosts) roots.set(host.name, root);
       return new StagingArea(transport, link, roots, root);
     }
     const made = await Promise.allSettled(hosts.map((host) => makeTempPath(transport, host, host.tempPath, link)));
     made.forEach((outcome, i) => {
       const host = hosts[i]!;
-      if (outcome.status === 'fulfilled') roots.set(host.name, new StagingRoot([host.name], transport.files(host, link), outcome.value.path, outcome.value.created));
+      if (outcome.status === 'fulfilled') {
+        const { path, created, realPath } = outcome.value;
+        roots.set(host.name, new StagingRoot([host.name], transport.files(host, link), path, created, realPath));
+      }
     });
     const area = new StagingArea(transport, link, roots, undefined);
     const failed = made.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -119,20 +124,22 @@ export class StagingArea {
   }
 
   async #addHost(host: ResolvedHost, onProgress: (event: StagingProgressEvent) => void): Promise<void> {
+    const signal = this.#halt.signal;
+    signal.throwIfAborted();
     let root = this.#shared;
     if (root === undefined) {
       const made = await makeTempPath(this.#transport, host, host.tempPath, this.#link);
-      root = new StagingRoot([host.name], this.#transport.files(host, this.#link), made.path, made.created);
+      root = new StagingRoot([host.name], this.#transport.files(host, this.#link), made.path, made.created, made.realPath);
     }
     const progress = (p: StageProgress): void => onProgress({ host: host.name, ...p });
     try {
-      if (this.#worker !== undefined) await root.stage([this.#worker.file], this.#worker.manifest, progress);
+      if (this.#worker !== undefined) await root.stage([this.#worker.file], this.#worker.manifest, progress, signal);
       for (const copy of this.#copies) {
         const selection = await selectFiles(copy.rootDir, copy.patterns, copy.exclude === undefined ? {} : { exclude: copy.exclude });
-        await root.stage(selection.files, await buildManifest(selection, this.#hashes), progress);
+        await root.stage(selection.files, await buildManifest(selection, this.#hashes), progress, signal);
       }
     } catch (error) {
-      if (root !== this.#shared && root.created) await root.files.remove(root.path).catch(() => undefined);
+      if (root !== this.#shared) await root.removeIfMade().catch(() => undefined);
       throw error instanceof HostgridError ? error : new StagingError({ host: host.name, message: `cannot stage on host "${host.name}": ${(error as Error).message}`, cause: error });
     }
     const old = this.#roots.get(host.name);
@@ -151,7 +158,7 @@ export class StagingArea {
       const at = root.hosts.indexOf(name);
       if (at >= 0) root.hosts.splice(at, 1);
       if (root === this.#shared) return;
-      if (root.created) await root.files.remove(root.path).catch(() => undefined);
+      await root.removeIfMade().catch(() => undefined);
     });
   }
 
@@ -175,7 +182,7 @@ export class StagingArea {
     const file = await fileOf(entry, gridFile(basename(entry)));
     const local = await buildManifest({ files: [file] }, this.#hashes);
     this.#worker = { file, manifest: local };
-    await Promise.all(this.#distinctRoots().map((root) => root.stage([file], local, (p) => onProgress({ host: root.hosts[0]!, ...p }))));
+    await Promise.all(this.#distinctRoots().map((root) => root.stage([file], local, (p) => onProgress({ host: root.hosts[0]!, ...p }), this.#halt.signal)));
     return file.path;
   }
 
@@ -183,13 +190,16 @@ export class StagingArea {
    * Copies the files the patterns select under `rootDir` to the hosts' temp paths,
    * keeping their paths relative to `rootDir`.
    *
-   * @throws {@link StagingError} for bad input (nothing is sent then) or a failed write
+   * @throws {@link StagingError} for bad input (nothing is sent then), a failed write, or a
+   *   link that would take a write outside a temp path; the `halt` reason once halted
    */
   copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
     return this.#exclusive(() => this.#copy(rootDir, patterns, options, onProgress));
   }
 
   async #copy(rootDir: string, patterns: readonly string[], options: CopyOptions, onProgress: (event: StagingProgressEvent) => void): Promise<CopyReport> {
+    const signal = this.#halt.signal;
+    signal.throwIfAborted();
     if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== 'string')) {
       throw new StagingError({ path: rootDir, message: 'copyFiles(rootDir, patterns) needs an array of pattern strings, e.g. ["*.js", "data/*.txt"]' });
     }
@@ -208,7 +218,7 @@ export class StagingArea {
     }
     const local = await buildManifest(selection, this.#hashes);
     const roots = [...new Set(hosts.map((host) => this.#root(host)))];
-    const outcomes = await Promise.all(roots.map((root) => root.stage(selection.files, local, (p) => onProgress({ host: root.hosts.find((h) => hosts.includes(h))!, ...p }))));
+    const outcomes = await Promise.all(roots.map((root) => root.stage(selection.files, local, (p) => onProgress({ host: root.hosts.find((h) => hosts.includes(h))!, ...p }), signal)));
     if (options.hosts === undefined) this.#copies.push({ rootDir, patterns: [...patterns], exclude: options.exclude === undefined ? undefined : [...options.exclude] });
     const reports: HostCopyReport[] = [];
     roots.forEach((root, i) => {
@@ -256,14 +266,28 @@ export class StagingArea {
     }
   }
 
-  /** Removes the temp paths the grid made (and only those). */
+  /**
+   * Stops every copy and host staging under way (each rejects with `reason`; a file being
+   * streamed stops at its next chunk) and any queued after them, and resolves once they
+   * have ended: from then on nothing writes into the temp paths, and `cleanup` removes
+   * them for good (a copy left running would make its folders again).
+   */
+  halt(reason: Error): Promise<void> {
+    this.#halt.abort(reason);
+    return this.#membership.then(() => undefined);
+  }
+
+  /**
+   * Removes the temp paths the grid made (and only those), each only where it still is.
+   *
+   * @throws {@link StagingError} when one could not be removed, or leads elsewhere now
+   */
   async cleanup(): Promise<void> {
     // A retired root belonged to a host that went away: remove it if it can be, quietly.
-    await Promise.allSettled(this.#retired.filter((root) => root.created).map((root) => root.files.remove(root.path)));
-    const created = this.#distinctRoots().filter((root) => root.created);
-    const outcomes = await Promise.allSettled(created.map((root) => root.files.remove(root.path)));
+    await Promise.allSettled(this.#retired.map((root) => root.removeIfMade()));
+    const outcomes = await Promise.allSettled(this.#distinctRoots().map((root) => root.removeIfMade()));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed !== undefined) throw new StagingError({ message: `cannot remove a temp path: ${(failed.reason as Error).message}`, cause: failed.reason });
+    if (failed !== undefined) throw new StagingError({ message: `cannot remove a temp path: ${(failed.reason as Error).message.replace(/^\[hostgrid\] /, '')}`, cause: failed.reason });
   }
 
   /** Runs `task` after every earlier `copy` and `addHost` has ended. */
@@ -290,11 +314,15 @@ export class StagingArea {
  *
  * @throws {@link StagingError} naming the host and the path that could not be made
  */
-async function makeTempPath(transport: Transport, host: ResolvedHost, path: string | undefined, link: Link): Promise<{ path: string; created: boolean }> {
+async function makeTempPath(transport: Transport, host: ResolvedHost, path: string | undefined, link: Link): Promise<{ path: string; created: boolean; realPath: string | undefined }> {
   const files = transport.files(host, link);
   try {
-    if (path === undefined) return { path: await files.makeTempDir('hostgrid-'), created: true };
-    return { path, created: await files.makeDir(path) };
+    const made = path === undefined ? { path: await files.makeTempDir('hostgrid-'), created: true } : { path, created: await files.makeDir(path) };
+    // Where it really is now: every write is checked against it (links above it are fine; links in it, or a swap later, are not).
+    if (files.realPath === undefined) return { ...made, realPath: undefined };
+    const realPath = await files.realPath(made.path);
+    if (realPath === undefined) throw new Error('it was gone right after it was made');
+    return { ...made, realPath };
   } catch (error) {
     // A transport's own errors (a refused host key, a failed login) already say it all.
     if (error instanceof HostgridError) throw error;

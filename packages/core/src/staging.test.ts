@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -205,6 +205,29 @@ describe('file modes', () => {
     await using grid = await gridOf({ hosts: ['m1'] });
     const { hosts } = await grid.copyFiles(source.path, ['run.sh']);
     expect((await stat(join(hosts[0]!.tempPath, 'run.sh'))).mode & 0o777).toBe(0o750);
+  });
+});
+
+describe('sparse files', () => {
+  it('stages a sparse file as its full size, its holes as zeros, by kernel copy and by stream alike', async () => {
+    await using source = await folder();
+    const path = join(source.path, 'sparse.bin');
+    const size = 8 * 1024 * 1024 + 3;
+    await writeFile(path, 'start');
+    await truncate(path, size - 3);
+    await appendFile(path, 'end');
+    expect((await stat(path)).blocks * 512).toBeLessThan(size);
+    const streamed = withFiles((files) => {
+      const { copyLocalFile: _kernelCopy, ...rest } = files;
+      return rest;
+    });
+    for (const transport of [memoryTransport({ serve: createWorkerSession }), streamed]) {
+      await using grid = await gridOf({ hosts: ['m1'], transport });
+      expect(await grid.copyFiles(source.path, ['sparse.bin'])).toMatchObject({ bytes: size, hosts: [{ bytesSent: size }] });
+      const copy = await readFile(join(grid.tempPath('m1'), 'sparse.bin'));
+      expect(copy.length).toBe(size);
+      expect(copy.equals(await readFile(path))).toBe(true);
+    }
   });
 });
 

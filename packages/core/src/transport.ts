@@ -28,7 +28,11 @@ export interface SpawnRequest {
 /**
  * File operations on one host, for staging. Paths are absolute paths on that host. The
  * grid checks every path before it calls (nothing is written outside a host's temp
- * path), so these do what they are told; they never follow a path anywhere else.
+ * path): on its text, and, with `realPath`, on the host, where no link inside a temp path
+ * may be on the way (see `resolveUnlinked` in `@hostgrid/staging`). So these do what
+ * they are told, but write only through a fresh temporary name made exclusively
+ * (`O_CREAT | O_EXCL`: a link planted at that name fails the write instead of being
+ * followed) and renamed into place.
  *
  * Failure semantics: each operation rejects with an error naming the host and the path
  * when it cannot be done; a rejected `writeFile` leaves no file (and no partial file)
@@ -56,6 +60,16 @@ export interface HostFiles {
    * the grid uses it when present, `writeFile` otherwise.
    */
   copyLocalFile?(localPath: string, path: string, mode: number): Promise<void>;
+  /**
+   * Where a path on the host really leads, every link on the way resolved; a missing last
+   * component kept as it is; a link that leads nowhere gives its target; `undefined` when
+   * a folder on the way is missing (the `RealPath` of `@hostgrid/staging`). The grid asks
+   * it before every read and removal in a temp path, and for every write: of its folder
+   * before the write begins, of the file itself before its first chunk is given (so before
+   * the rename into place), and refuses any path a link would take elsewhere. A transport
+   * without it must refuse such paths itself, on the host (the WebSocket agent does).
+   */
+  realPath?(path: string): Promise<string | undefined>;
   /** A (small) file's contents, or `undefined` when there is no such file. */
   readFile(path: string): Promise<Uint8Array | undefined>;
   /** Removes a file, or a folder with everything in it; resolves also when there was nothing. */

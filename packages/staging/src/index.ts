@@ -21,6 +21,7 @@
  */
 export { StagingInputError, type StagingInputErrorOptions } from './errors.js';
 export { safeRelativePath, resolveInside } from './path-safety.js';
+export { localRealPath, resolveUnlinked, type RealPath } from './host-links.js';
 export { DEFAULT_EXCLUDE } from './exclude.js';
 export { selectFiles, type Selection, type SelectedFile, type SkippedLink, type SelectOptions } from './select.js';
 export {

@@ -53,8 +53,8 @@ export function safeRelativePath(path: string): string {
  * machine is.
  *
  * The check is on the path's text: it does not look at the host's file system, so a
- * link planted inside `root` is not seen. `root` is a folder the grid made for itself,
- * which nobody else writes into.
+ * link planted inside `root` is not seen here; {@link resolveUnlinked} (`host-links.ts`)
+ * checks that too, on the host, before the grid writes.
  *
  * @param root - An absolute POSIX path (the host's temp path).
  * @param relative - A path checked by {@link safeRelativePath}.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { HostFiles } from '@hostgrid/core';
 import type { HostConnection } from './host-connection.js';
@@ -13,9 +14,12 @@ let partialCounter = 0;
 
 /**
  * {@link HostFiles} over SSH, all through SFTP but removal: files are written to a
- * temporary name and renamed into place with OpenSSH's posix-rename (so a cut-off write
- * never shows under the final name); temp folders are made in `/tmp`. Only `remove`
- * runs a command (`rm -rf`): every exec runs the login shell's start-up files first.
+ * temporary name, made exclusively (`O_EXCL`: a link planted at it fails the write), and
+ * renamed into place with OpenSSH's posix-rename (so a cut-off write never shows under
+ * the final name, and a link there is replaced, not followed); `realPath` is SFTP's
+ * `realpath` (with `lstat` and `readlink` for a link that leads nowhere); temp folders
+ * are made in `/tmp`. Only `remove` runs a command (`rm -rf`): every exec runs the login
+ * shell's start-up files first.
  */
 export function sftpFiles(host: string, connection: () => Promise<HostConnection>, sharesControllerFileSystem: boolean): HostFiles {
   const fail = (what: string, path: string, error: unknown): Error =>
@@ -81,6 +85,23 @@ export function sftpFiles(host: string, connection: () => Promise<HostConnection
         throw fail('write', path, error);
       }
     },
+    async realPath(path) {
+      const sftp = await (await connection()).sftp();
+      try {
+        // OpenSSH resolves every link and keeps a missing last component, as RealPath asks.
+        return await call<string>((done) => sftp.realpath(path, done));
+      } catch (error) {
+        if ((error as { code?: number }).code !== NO_SUCH_FILE) throw fail('resolve', path, error);
+      }
+      // A folder on the way is missing, or the path is a link that leads nowhere: lstat tells.
+      try {
+        if (!(await call<Stats>((done) => sftp.lstat(path, done))).isSymbolicLink()) return undefined;
+        return posix.resolve(posix.dirname(path), await call<string>((done) => sftp.readlink(path, done)));
+      } catch (error) {
+        if ((error as { code?: number }).code === NO_SUCH_FILE) return undefined;
+        throw fail('resolve', path, error);
+      }
+    },
     async readFile(path) {
       const sftp = await (await connection()).sftp();
       try {
@@ -119,7 +140,7 @@ async function mkdirp(sftp: SFTPWrapper, path: string): Promise<boolean> {
 }
 
 function open(sftp: SFTPWrapper, path: string, mode: number): Promise<Buffer> {
-  return call<Buffer>((done) => sftp.open(path, 'w', { mode }, done));
+  return call<Buffer>((done) => sftp.open(path, 'wx', { mode }, done));
 }
 
 function call<T>(start: (done: (error: Error | null | undefined, value?: T) => void) => void): Promise<T> {

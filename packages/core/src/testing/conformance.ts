@@ -19,22 +19,13 @@
  *
  * @packageDocumentation
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ServerInfo } from '../events.js';
 import { Grid, type GridOptions } from '../grid.js';
 import type { HostSpec } from '../host-spec.js';
 import type { Transport } from '../transport.js';
 import { Recorder } from './services/recorder.js';
-
-interface WhereService {
-  where(): { url: string; cwd: string; tag: string };
-  read(relative: string): string;
-  mode(relative: string): number;
-}
 
 /** What the suite may ask of a transport it makes. */
 export interface TransportLimits {
@@ -68,21 +59,6 @@ const serviceUrl = (name: string): string => new URL(`./services/${name}.js`, im
 /** Core's built folder: the compiled services import two of its modules by relative path. */
 const CORE_DIST = fileURLToPath(new URL('../', import.meta.url));
 const SERVICE_FILES = ['testing/services/*.js', 'class-registry.js', 'errors.js'];
-/** Plain-JS modules for staging tests; they import `@hostgrid/core` by name, as user code does. */
-const STAGED_SERVICES = fileURLToPath(new URL('../../testing-services/', import.meta.url));
-
-/** A source tree to stage: the seed's `data/*.txt` example, an executable, and a file no pattern takes. */
-async function sourceTree(): Promise<{ root: string } & AsyncDisposable> {
-  const root = await mkdtemp(join(tmpdir(), 'hostgrid-source-'));
-  await mkdir(join(root, 'data', 'a', 'b'), { recursive: true });
-  await mkdir(join(root, 'other'));
-  await writeFile(join(root, 'data', 'x.txt'), 'x1');
-  await writeFile(join(root, 'data', 'a', 'b', 'y.txt'), 'y1');
-  await writeFile(join(root, 'other', 'x.txt'), 'not selected');
-  await writeFile(join(root, 'run.sh'), '#!/bin/sh\necho ok\n');
-  await chmod(join(root, 'run.sh'), 0o755);
-  return { root, [Symbol.asyncDispose]: () => rm(root, { recursive: true, force: true }) };
-}
 
 /**
  * The behaviour every transport must show, as a vitest suite: the seed's service
@@ -341,81 +317,4 @@ export function describeTransportConformance<T extends Transport>(name: string, 
   });
 }
 
-/**
- * File staging as every transport whose workers are real processes must do it: the
- * seed's selection rules, content-hash re-copies, modes, publishing from a staged module
- * on a host where `@hostgrid/core` is not installed, the worker's working directory, and
- * `terminate({ cleanup: true })`. (The in-memory transport cannot run it: its workers share
- * this process's working directory and module resolution.)
- */
-export function describeStagingConformance<T extends Transport>(name: string, options: ConformanceOptions<T>): void {
-  const totalSlots = options.hosts.reduce((n, host) => n + (typeof host === 'string' ? 1 : (host.slots ?? 1)), 0);
-
-  async function startGrid(): Promise<{ grid: Grid; transport: T } & AsyncDisposable> {
-    const transport = await options.transport();
-    const grid = await Grid.start({ ...options.gridOptions, hosts: options.hosts, transport });
-    return { grid, transport, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
-  }
-
-  describe(`staging conformance: ${name}`, () => {
-    it('copies files with the seed\'s rules to every host, keeping paths and modes, and sends again only what changed', async () => {
-      await using source = await sourceTree();
-      await using g = await startGrid();
-      const patterns = ['data/*.txt', 'run.sh', 'nothing/*.md'];
-      const first = await g.grid.copyFiles(source.root, patterns);
-      expect(first).toMatchObject({ files: 3, unmatched: ['nothing/*.md'] });
-      expect(first.hosts.map((host) => host.host)).toEqual(g.grid.hosts.map((host) => host.name));
-      for (const host of first.hosts.filter((h) => h.sharedWith === undefined)) expect(host).toMatchObject({ filesSent: 3, bytesSent: 4 + 18, filesUnchanged: 0 });
-      for (const spec of g.grid.hosts) {
-        const files = g.transport.files(spec);
-        const tempPath = first.hosts.find((h) => h.host === spec.name)!.tempPath;
-        expect(Buffer.from((await files.readFile(posix.join(tempPath, 'data/a/b/y.txt')))!).toString()).toBe('y1');
-        expect(await files.readFile(posix.join(tempPath, 'other/x.txt'))).toBeUndefined();
-      }
-      await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
-      const whereId = await g.grid.publish({ module: pathToFileURL(join(STAGED_SERVICES, 'where.mjs')), export: 'Where' });
-      const modes = await g.grid.gather(g.grid.broadcast<number>(whereId, 'mode', 'run.sh'));
-      expect(modes).toEqual(Array(totalSlots).fill(0o755));
-      expect(await g.grid.gather(g.grid.broadcast<string>(whereId, 'read', 'data/x.txt'))).toEqual(Array(totalSlots).fill('x1'));
-
-      const again = await g.grid.copyFiles(source.root, patterns);
-      for (const host of again.hosts) expect(host).toMatchObject({ filesSent: 0, bytesSent: 0, filesUnchanged: 3 });
-
-      await writeFile(join(source.root, 'data', 'x.txt'), 'x2, longer');
-      await chmod(join(source.root, 'data', 'a', 'b', 'y.txt'), 0o600);
-      const changed = await g.grid.copyFiles(source.root, patterns);
-      for (const host of changed.hosts.filter((h) => h.sharedWith === undefined)) expect(host).toMatchObject({ filesSent: 2, filesUnchanged: 1 });
-      expect(await g.grid.gather(g.grid.broadcast<string>(whereId, 'read', 'data/x.txt'))).toEqual(Array(totalSlots).fill('x2, longer'));
-      expect(await g.grid.gather(g.grid.broadcast<number>(whereId, 'mode', 'data/a/b/y.txt'))).toEqual(Array(totalSlots).fill(0o600));
-    });
-
-    it('publishes from the staged copy of a module, which may import @hostgrid/core where it is not installed', async () => {
-      await using g = await startGrid();
-      const report = await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
-      const { Where } = (await import(pathToFileURL(join(STAGED_SERVICES, 'where.mjs')).href)) as { Where: new (tag: string) => object };
-      const id = await g.grid.publish(new Where('revived'));
-      const seen = await g.grid.gather(g.grid.broadcast<ReturnType<WhereService['where']>>(id, 'where'));
-      const servers = g.grid.servers(id);
-      seen.forEach((where, i) => {
-        const tempPath = report.hosts.find((host) => host.host === servers[i]!.host)!.tempPath;
-        expect(where).toEqual({ url: pathToFileURL(posix.join(tempPath, 'where.mjs')).href, cwd: tempPath, tag: 'revived' });
-      });
-    });
-
-    it('terminate({ cleanup: true }) removes the temp folders the grid made', async () => {
-      const g = await startGrid();
-      const report = await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
-      await g.grid.terminate({ cleanup: true });
-      const after = await options.transport();
-      try {
-        for (const host of g.grid.hosts) {
-          const tempPath = report.hosts.find((h) => h.host === host.name)!.tempPath;
-          expect(await after.files(host).readFile(posix.join(tempPath, 'where.mjs'))).toBeUndefined();
-        }
-      } finally {
-        await after.close();
-      }
-    });
-
-  });
-}
+export { describeStagingConformance } from './staging-conformance.js';
