@@ -1,4 +1,4 @@
-import type { ResolvedHost } from '@hostgrid/core';
+import { checkDurationMs, type ResolvedHost } from '@hostgrid/core';
 
 /** Options of {@link sshTransport}; every one may be overridden per host in its `HostSpec`. */
 export interface SshTransportOptions {
@@ -53,7 +53,8 @@ export interface HostSettings {
 /**
  * Merges a host's own fields over the transport's options.
  *
- * @throws TypeError naming the host and the field when a value is malformed
+ * @throws TypeError naming the host and the field when a value is malformed; RangeError for a
+ *   negative (or NaN) `connectTimeoutMs`
  */
 export function hostSettings(host: ResolvedHost, options: SshTransportOptions, home: string, user: string | undefined): HostSettings {
   const spec = host as ResolvedHost & SshHostFields;
@@ -65,6 +66,8 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
   if (login === undefined || login === '') throw new TypeError(`${where}: no "user" given and USER is not set`);
   const sessions = pick('sessionsPerConnection') ?? 10;
   if (!Number.isInteger(sessions) || sessions < 2) throw new TypeError(`${where}: "sessionsPerConnection" must be an integer >= 2`);
+  const connectTimeoutMs = pick('connectTimeoutMs') ?? 20_000;
+  checkDurationMs(connectTimeoutMs, `ssh host "${host.name}": "connectTimeoutMs"`);
   return {
     name: host.name,
     address: pick('address') ?? host.name,
@@ -76,7 +79,7 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
     knownHosts: pick('knownHosts') ?? `${home}/.ssh/known_hosts`,
     acceptNewHostKeys: pick('acceptNewHostKeys') ?? false,
     sessionsPerConnection: sessions,
-    connectTimeoutMs: pick('connectTimeoutMs') ?? 20_000,
+    connectTimeoutMs,
     sharedFileSystem: pick('sharedFileSystem') ?? false,
   };
 }
