@@ -559,8 +559,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const server = await taken;
     if (this.#terminated !== undefined || this.#services.get(service.id) !== service) {
       service.pool.release(server);
-      const what = this.#terminated !== undefined ? 'the grid' : `service "${service.id}"`;
-      throw new HaltedError({ service: service.id, message: `${what} was terminated while a server of "${service.id}" was being handed over` });
+      const gone = this.#terminated !== undefined ? 'the grid' : `service "${service.id}"`;
+      throw new HaltedError({ service: service.id, message: `${gone} was terminated while a server of "${service.id}" was being handed over` });
     }
     return server;
   }
