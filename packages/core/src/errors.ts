@@ -132,6 +132,16 @@ export class SerializationError extends HostgridError {
   override readonly name = 'SerializationError';
 }
 
+/**
+ * A class cannot be published as it is: it has a method named `then`. A proxy with a
+ * callable `then` would be taken for a promise by `await` and by every promise that
+ * resolves with it (`acquireService`'s own), which would call it with two functions
+ * and lose the server. Rename the method. Nothing stays published.
+ */
+export class ThenableServiceError extends HostgridError {
+  override readonly name = 'ThenableServiceError';
+}
+
 /** A call was made on a proxy after `releaseService`. */
 export class ProxyReleasedError extends HostgridError {
   override readonly name = 'ProxyReleasedError';

@@ -98,8 +98,57 @@ describe('Grid edge cases', () => {
     const proxy = await grid.acquireService<Recorder>(id);
     await expect(proxy.sleep(30).get(Number.POSITIVE_INFINITY)).resolves.toBe('slept');
     await expect(proxy.sleep(30).get(2 ** 40)).resolves.toBe('slept');
-    await expect(grid.acquireService(id, { timeout: -1 })).rejects.toThrow(TypeError);
-    await expect(grid.acquireService(id, { timeout: Number.NaN })).rejects.toThrow(TypeError);
+    await expect(grid.acquireService(id, { timeout: -1 })).rejects.toThrow(RangeError);
+    await expect(grid.acquireService(id, { timeout: Number.NaN })).rejects.toThrow(RangeError);
+  });
+
+  it('refuses a negative or NaN timeout with a RangeError naming the option even when a server is free', async () => {
+    await using grid = await Grid.start({ hosts: [{ name: 'm', slots: 2 }], transport: memoryTransport({ serve: createWorkerSession }) });
+    const id = await grid.publish(new Recorder());
+    for (const timeout of [-1, Number.NaN]) {
+      await expect(grid.acquireService(id, { timeout })).rejects.toThrow(new RangeError(`[hostgrid] acquireService({ timeout }) must be a number of ms >= 0, got ${timeout}`));
+      await expect(grid.call(id, 'append', ['x'], { timeout })).rejects.toThrow(new RangeError(`[hostgrid] call({ timeout }) must be a number of ms >= 0, got ${timeout}`));
+    }
+    await expect(grid.acquireService(id, { timeout: '5' as unknown as number })).rejects.toThrow(TypeError);
+    // Nothing was taken: both servers are free, and nothing was called.
+    expect(grid.servers(id).map((server) => [server.busy, server.jobs])).toEqual([[false, 0], [false, 0]]);
+    const proxy = await grid.acquireService<Recorder>(id, { timeout: 0 });
+    await expect(proxy.append('x').get(-5)).rejects.toThrow(new RangeError('[hostgrid] get(timeout) must be a number of ms >= 0, got -5'));
+  });
+
+  it('refuses a negative or NaN startTimeoutMs and shutdownGraceMs before starting anything', async () => {
+    const transport = memoryTransport({ serve: createWorkerSession });
+    await expect(Grid.start({ hosts: ['m'], transport, startTimeoutMs: -1 })).rejects.toThrow(new RangeError('[hostgrid] Grid.start: "startTimeoutMs" must be a number of ms >= 0, got -1'));
+    await expect(Grid.start({ hosts: ['m'], transport, shutdownGraceMs: Number.NaN })).rejects.toThrow(new RangeError('[hostgrid] Grid.start: "shutdownGraceMs" must be a number of ms >= 0, got NaN'));
+    await using grid = await Grid.start({ hosts: ['m'], transport });
+    expect(grid.hosts).toHaveLength(1);
+  });
+
+  it('gives back a server handed to a waiter while its service is being terminated, and the waiter rejects with HaltedError', async () => {
+    await using grid = await Grid.start({ hosts: ['m'], transport: memoryTransport({ serve: createWorkerSession }) });
+    const id = await grid.publish(new Recorder());
+    const holder = await grid.acquireService<Recorder>(id);
+    const waiter = grid.acquireService<Recorder>(id);
+    // The release hands the server to the waiter at once; the terminate comes before the waiter resumes.
+    grid.releaseService(holder);
+    const terminated = grid.terminate(id);
+    await expect(waiter).rejects.toMatchObject({ name: 'HaltedError', service: id });
+    await terminated;
+    const again = await grid.publish(new Recorder());
+    const proxy = await grid.acquireService<Recorder>(again, { timeout: 5_000 });
+    expect(await proxy.append('after')).toBe(1);
+  });
+
+  it('carries a lone UTF-16 surrogate as U+FFFD: three in a string under 64 units, one in a longer one', async () => {
+    await using grid = await Grid.start({ hosts: ['m'], transport: memoryTransport({ serve: createWorkerSession }) });
+    const id = await grid.publish(new Recorder());
+    const proxy = await grid.acquireService<Recorder>(id);
+    const cut = '😀'.slice(0, 1);
+    expect(await proxy.echo(`a${cut}`)).toBe('a\uFFFD\uFFFD\uFFFD');
+    const long = 'x'.repeat(64);
+    expect(await proxy.echo(`${long}${cut}`)).toBe(`${long}\uFFFD`);
+    // A well-formed string arrives as it was.
+    expect(await proxy.echo('😀 ünï')).toBe('😀 ünï');
   });
 
   it('refuses to start workers on a closed in-memory transport', async () => {

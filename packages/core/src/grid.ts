@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { basename, isAbsolute } from 'node:path';
 import { locateClass } from './class-registry.js';
 import { encode, isWorkerProcess } from '@hostgrid/protocol';
-import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, WorkerLostError } from './errors.js';
+import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, ThenableServiceError, WorkerLostError } from './errors.js';
 import type { GridEvents, ServerInfo } from './events.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
@@ -20,6 +20,7 @@ import { StagingArea, type CopyOptions, type CopyReport, type StagingProgressEve
 import { WorkerLink, type HeartbeatOptions, type LinkHooks, type LinkOptions } from './worker-link.js';
 import { checkPublishOptions, retriesFor, type PublishOptions } from './policies.js';
 import { bundledWorkerEntry } from './worker-entry.js';
+import { checkDurationMs } from './timeout.js';
 
 /** A published service's id: `"<ClassName>.<n>"`, unique within its grid. */
 export type ServiceId = string;
@@ -157,7 +158,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /**
    * Starts a worker on every slot of every host (all at once) and resolves when all are ready.
    *
-   * @throws TypeError for malformed options; the first start failure otherwise (a
+   * @throws TypeError for malformed options; RangeError for a negative (or NaN)
+   *   `startTimeoutMs` or `shutdownGraceMs`; the first start failure otherwise (a
    *   `HostgridError` naming the host and slot), after stopping every worker that did start
    */
   static async start(options: GridOptions): Promise<Grid> {
@@ -169,6 +171,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw new TypeError(`[hostgrid] "sharedTempPath" must be an absolute path, got ${JSON.stringify(options.sharedTempPath)}`);
     }
     checkHeartbeat(options.heartbeat);
+    checkDurationMs(options.startTimeoutMs, 'Grid.start: "startTimeoutMs"');
+    checkDurationMs(options.shutdownGraceMs, 'Grid.start: "shutdownGraceMs"');
     if (isWorkerProcess() && options.allowInWorker !== true) throw nestedGrid();
     const grid = new Grid(options, resolveHosts(options.hosts));
     try {
@@ -303,6 +307,14 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw failed?.reason ?? new HaltedError({ service: id, message: `the grid was terminated while "${id}" was being published` });
     }
     const methods = new Set((outcomes[0] as PromiseFulfilledResult<readonly string[]>).value);
+    if (methods.has('then')) {
+      await Promise.allSettled(links.map((link) => link.destroy(id)));
+      throw new ThenableServiceError({
+        service: id,
+        method: 'then',
+        message: `cannot publish "${id}": class ${className} has a method named "then", so its proxy would be taken for a promise (await would call it); rename the method`,
+      });
+    }
     // A worker lost while the copies were made is not in any pool yet, so no loss
     // event could take it out: leave it out here.
     const serving = links.filter((link) => link.alive);
@@ -329,8 +341,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    */
   async acquireService<T = Record<string, (...args: never[]) => unknown>>(id: ServiceId, options: AcquireOptions = {}): Promise<ServiceProxy<T>> {
     const service = this.#service(id);
-    const taken = service.pool.acquire(options);
-    const server = taken instanceof Promise ? await taken : taken;
+    const server = await this.#take(service, options, 'acquireService({ timeout })');
     const handle = new ProxyHandle(server, service.methods, this.#releaseHandle);
     this.#handles.add(handle);
     return createProxy<T>(handle);
@@ -356,8 +367,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     }
     let retries = options.retries ?? retriesFor(service.options.retry, method);
     for (;;) {
-      const taken = service.pool.acquire(options);
-      const server = taken instanceof Promise ? await taken : taken;
+      const server = await this.#take(service, options, 'call({ timeout })');
       let result: Result<unknown>;
       try {
         result = server.call(method, args, options.signal);
@@ -553,6 +563,23 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     return run;
   }
 
+  /**
+   * A server of the service, held. A server handed over while the grid or the service
+   * was being terminated goes back at once (the caller would hold it for nobody), and
+   * the caller gets the {@link HaltedError} it would have got a moment later.
+   */
+  async #take(service: Service, options: AcquireOptions, what: string): Promise<Server> {
+    const taken = service.pool.acquire(options, what);
+    if (!(taken instanceof Promise)) return taken;
+    const server = await taken;
+    if (this.#terminated !== undefined || this.#services.get(service.id) !== service) {
+      service.pool.release(server);
+      const gone = this.#terminated !== undefined ? 'the grid' : `service "${service.id}"`;
+      throw new HaltedError({ service: service.id, message: `${gone} was terminated while a server of "${service.id}" was being handed over` });
+    }
+    return server;
+  }
+
   #callOn(service: Service, server: Server, method: string, args: readonly unknown[]): Result<unknown> {
     let direct: Result<unknown> | undefined;
     let wrapper: Result<unknown> | undefined;
@@ -615,6 +642,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       if (replace) restarting.push(service);
       service.pool.remove(server, error, replace);
       this.emit('server-lost', info, error);
+      if (!replace && this.#terminated === undefined) this.#restarts.spent(service, link.host, link.slot, error);
     }
     if (restarting.length > 0) this.#restarts.restart(link.host, link.slot, restarting);
   }

@@ -32,6 +32,7 @@ export { shellQuote, type WorkerCommand, workerCommand, type WorkerCommandOption
 export type { PublishSpec } from './publish-target.js';
 export { registerClass, type ClassLocation } from './class-registry.js';
 export { Result } from './result.js';
+export { checkDurationMs } from './timeout.js';
 export type { ServiceProxy } from './proxy.js';
 export type { AcquireOptions } from './server-pool.js';
 export type { HeartbeatOptions } from './worker-link.js';
@@ -50,6 +51,7 @@ export {
   LoadError,
   SerializationError,
   ProxyReleasedError,
+  ThenableServiceError,
   HaltedError,
   StagingError,
   NestedGridError,

@@ -82,6 +82,8 @@ export function createProxy<T>(handle: ProxyHandle): ServiceProxy<T> {
   const handler: ProxyHandler<object> = {
     get(_target, property) {
       if (typeof property === 'symbol') return property === Symbol.asyncDispose ? dispose : undefined;
+      // Never a method, whatever the worker listed: a proxy must not be taken for a promise.
+      if (property === 'then') return undefined;
       let method = cache.get(property);
       if (method !== undefined) return method;
       if (handle.methods.has(property)) {

@@ -48,6 +48,6 @@ describe('Result', () => {
   });
 
   it('refuses a negative timeout', async () => {
-    await expect(new Result({}).get(-1)).rejects.toThrow(TypeError);
+    await expect(new Result({}).get(-1)).rejects.toThrow(RangeError);
   });
 });

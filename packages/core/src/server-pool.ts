@@ -17,7 +17,11 @@ interface Waiter {
 export interface AcquireOptions {
   /** Stop waiting when this signal aborts; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
-  /** Stop waiting after this many ms, with a `TimeoutError`. */
+  /**
+   * Stop waiting after this many ms, with a `TimeoutError`. It is checked even when a
+   * server is free: a negative number or NaN is refused with a `RangeError`.
+   * @defaultValue no timeout (so are `Infinity` and anything over 2^31 - 1 ms)
+   */
   readonly timeout?: number;
 }
 
@@ -63,21 +67,23 @@ export class ServerPool {
   /**
    * A free server, marked busy; waits while all are busy.
    *
+   * @param what - how the caller names the timeout option, for the `RangeError`
    * @throws {@link TimeoutError} when `timeout` passes; the signal's reason when it aborts;
-   *   {@link WorkerLostError} when the service's last server is lost; {@link HaltedError} when the service is terminated
+   *   {@link WorkerLostError} when the service's last server is lost; {@link HaltedError} when the service is terminated;
+   *   `RangeError` (or `TypeError`) for a bad `timeout`, whether or not a server is free
    */
-  acquire(options: AcquireOptions = {}): Server | Promise<Server> {
+  acquire(options: AcquireOptions = {}, what = 'acquireService({ timeout })'): Server | Promise<Server> {
+    let timeout: number | undefined;
+    try {
+      timeout = checkTimeout(options.timeout, what);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#halted !== undefined) return Promise.reject(this.#halted);
     const server = this.#takeFree();
     if (server !== undefined) return server;
     if (this.#servers.length === 0 && this.#replacing === 0) return Promise.reject(this.#noServersError());
     const { signal } = options;
-    let timeout: number | undefined;
-    try {
-      timeout = checkTimeout(options.timeout, 'acquireService({ timeout })');
-    } catch (error) {
-      return Promise.reject(error);
-    }
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise<Server>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;

@@ -69,6 +69,24 @@ export class SlotRestarts {
     void this.#run(host, slot, restart);
   }
 
+  /**
+   * A server of a service with a restart policy was lost and gets no restart: its slot's
+   * budget is spent (by failed attempts or by restarts that worked). The slot is given up
+   * as when the last attempt fails. A service without a restart policy gives nothing up.
+   */
+  spent(service: Service, host: ResolvedHost, slot: number, error: WorkerLostError): void {
+    const policy = service.options.restart;
+    if (policy === undefined) return;
+    const used = service.restarts.get(`${host.name}/${slot}`) ?? 0;
+    this.#announce(service, host, slot, new WorkerLostError({
+      service: service.id,
+      host: host.name,
+      slot,
+      message: `gave up restarting "${service.id}" on host "${host.name}" slot ${slot}: its worker was lost with ${used} of ${policy.maxRestarts} restarts used: ${error.message}`,
+      cause: error,
+    }));
+  }
+
   /** Cancels every restart under way: none may add a worker any more. */
   abortAll(): void {
     for (const restart of this.#restarts.values()) restart.abort.abort();
@@ -189,6 +207,12 @@ export class SlotRestarts {
       cause: error,
     });
     this.#settle(restart, service, { error: lost });
+    this.#announce(service, host, slot, lost);
+  }
+
+  /** Emits `server-given-up` for a service still published on a running grid. */
+  #announce(service: Service, host: ResolvedHost, slot: number, lost: WorkerLostError): void {
+    const grid = this.#grid;
     if (!grid.terminated() && grid.services.get(service.id) === service) {
       grid.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
     }

@@ -21,6 +21,12 @@ describe('sgeTransport outside a job', () => {
     });
   });
 
+  it('refuses a negative or NaN detachAfterMs with a RangeError naming it', () => {
+    for (const detachAfterMs of [-1, Number.NaN]) {
+      expect(() => sgeTransport({ tempDir: dir, detachAfterMs })).toThrow(new RangeError(`[hostgrid] sgeTransport: "detachAfterMs" must be a number of ms >= 0, got ${detachAfterMs}`));
+    }
+  });
+
   it('says so when qrsh cannot be run', async () => {
     await expect(Grid.start({ hosts: ['node01'], transport: sgeTransport({ env: { JOB_ID: '5' }, qrsh: join(dir, 'no-qrsh'), tempDir: dir }) })).rejects.toMatchObject({
       name: 'SgeJobError',

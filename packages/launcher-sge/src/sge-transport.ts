@@ -1,7 +1,7 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Channel, type ChannelHandlers, type HostFiles, HostgridError, LiveWorkers, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
+import { type Channel, type ChannelHandlers, checkDurationMs, type HostFiles, HostgridError, LiveWorkers, localHostFiles, type ResolvedHost, type SpawnRequest, type Transport, workerCommand } from '@hostgrid/core';
 import { SgeJobError } from './errors.js';
 import { QrshTask } from './qrsh-task.js';
 import { sgeHosts } from './sge-hosts.js';
@@ -62,6 +62,8 @@ export interface SgeTransportOptions {
  * closed when the worker exits or dies (its host-side shell survives it, so SGE never
  * counts a dead worker as a failed task, which would end the whole job), when it is
  * killed, or when qrsh loses the host. See `QrshTask.kill` for how a worker is killed.
+ *
+ * @throws RangeError for a negative (or NaN) `detachAfterMs`
  */
 export function sgeTransport(options: SgeTransportOptions = {}): Transport {
   return new SgeTransport(options);
@@ -76,6 +78,7 @@ class SgeTransport implements Transport {
   #closed = false;
 
   constructor(options: SgeTransportOptions) {
+    checkDurationMs(options.detachAfterMs, 'sgeTransport: "detachAfterMs"');
     this.#options = options;
     this.#env = { ...(options.env ?? process.env) };
   }

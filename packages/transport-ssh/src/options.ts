@@ -1,4 +1,4 @@
-import type { ResolvedHost } from '@hostgrid/core';
+import { checkDurationMs, type ResolvedHost } from '@hostgrid/core';
 import { DEFAULT_MAX_FRAME_BYTES } from '@hostgrid/protocol';
 
 /** Options of {@link sshTransport}; every one may be overridden per host in its `HostSpec`. */
@@ -61,7 +61,8 @@ export interface HostSettings {
 /**
  * Merges a host's own fields over the transport's options.
  *
- * @throws TypeError naming the host and the field when a value is malformed
+ * @throws TypeError naming the host and the field when a value is malformed; RangeError for a
+ *   negative (or NaN) `connectTimeoutMs`
  */
 export function hostSettings(host: ResolvedHost, options: SshTransportOptions, home: string, user: string | undefined): HostSettings {
   const spec = host as ResolvedHost & SshHostFields;
@@ -75,6 +76,8 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
   if (!Number.isInteger(sessions) || sessions < 2) throw new TypeError(`${where}: "sessionsPerConnection" must be an integer >= 2`);
   const maxFrameBytes = pick('maxFrameBytes') ?? DEFAULT_MAX_FRAME_BYTES;
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) throw new TypeError(`${where}: "maxFrameBytes" must be a positive integer`);
+  const connectTimeoutMs = pick('connectTimeoutMs') ?? 20_000;
+  checkDurationMs(connectTimeoutMs, `ssh host "${host.name}": "connectTimeoutMs"`);
   return {
     name: host.name,
     address: pick('address') ?? host.name,
@@ -86,7 +89,7 @@ export function hostSettings(host: ResolvedHost, options: SshTransportOptions, h
     knownHosts: pick('knownHosts') ?? `${home}/.ssh/known_hosts`,
     acceptNewHostKeys: pick('acceptNewHostKeys') ?? false,
     sessionsPerConnection: sessions,
-    connectTimeoutMs: pick('connectTimeoutMs') ?? 20_000,
+    connectTimeoutMs,
     sharedFileSystem: pick('sharedFileSystem') ?? false,
     maxFrameBytes,
   };

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, decode, encode, makeNonce, parseJoin, verifyJoinProof, type JoinMessage } from '@hostgrid/protocol';
 import type { ResolvedWsOptions } from './options.js';
+import { UpgradeGuard } from './upgrade-guard.js';
 
 /** Bytes a peer may send before it has authenticated (a join is a few hundred). */
 const PRE_AUTH_BYTES = 16 * 1024;
@@ -37,7 +38,9 @@ export function refuse(ws: WebSocket, refusal: Refusal): void {
 
 /**
  * The controller's listening endpoint: an HTTP(S) server whose WebSocket upgrades must
- * authenticate before anything else. Each new connection gets a `challenge` (a fresh
+ * authenticate before anything else. A new connection has `authTimeoutMs` from its accept
+ * to make its upgrade, and at most `maxPendingJoins` may be waiting to (more are destroyed
+ * as they are accepted): see {@link UpgradeGuard}. Each upgraded connection gets a `challenge` (a fresh
  * nonce) and must answer with a `join` whose HMAC proof matches the token, within
  * `authTimeoutMs` and in at most 16 KiB; otherwise it is closed with 4401 (or 4408 for
  * the deadline) and a reason that tells nothing. At most `maxPendingJoins` connections
@@ -51,6 +54,7 @@ export class JoinEndpoint {
   readonly #options: ResolvedWsOptions;
   readonly #joined: (peer: JoinedPeer) => Refusal | undefined;
   readonly #sockets = new Set<Socket>();
+  readonly #guard: UpgradeGuard;
   #pending = 0;
   #closed = false;
 
@@ -66,6 +70,7 @@ export class JoinEndpoint {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });
+    this.#guard = new UpgradeGuard(server, { deadlineMs: options.authTimeoutMs, max: options.maxPendingJoins });
     server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => this.#upgrade(request, socket, head));
     server.on('request', (_request, response) => {
       response.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('Hostgrid controller: dial in with a WebSocket (npx @hostgrid/cli agent --connect …)\n');
@@ -101,8 +106,10 @@ export class JoinEndpoint {
 
   #upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => undefined);
+    this.#guard.upgraded(socket);
     if (this.#closed || this.#pending >= this.#options.maxPendingJoins) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // Destroyed once written: the server's sockets are half-open, so a peer that never closes its side would be held.
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
       return;
     }
     this.#pending++;

@@ -24,9 +24,16 @@ export interface WsTransportOptions {
   readonly joinTimeoutMs?: number;
   /** Accept agents of hosts the grid was not given, and announce them through `watchHosts` (elastic growth). @defaultValue false */
   readonly dynamic?: boolean;
-  /** How long a new connection has to complete its join before it is dropped, in ms. @defaultValue 5000 */
+  /**
+   * How long a new connection has to make its WebSocket upgrade (from its accept), and
+   * then to complete its join, before it is dropped, in ms. @defaultValue 5000
+   */
   readonly authTimeoutMs?: number;
-  /** How many connections may wait to authenticate at once; more are refused (HTTP 503). @defaultValue 64 */
+  /**
+   * How many connections may wait to make their upgrade at once (more are destroyed as
+   * they are accepted), and how many may wait to authenticate once upgraded (more are
+   * refused with HTTP 503). @defaultValue 64
+   */
   readonly maxPendingJoins?: number;
 }
 
@@ -51,7 +58,8 @@ export function generateToken(): string {
 /**
  * Checks the options and fills in defaults.
  *
- * @throws TypeError naming the option that is wrong
+ * @throws TypeError naming the option that is wrong; RangeError naming a number option
+ *   out of its range (a negative or NaN `authTimeoutMs`, say)
  */
 export function resolveOptions(options: WsTransportOptions): ResolvedWsOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('[hostgrid] wsTransport needs an options object: { listen: { host, port }, token }');
@@ -68,7 +76,8 @@ export function resolveOptions(options: WsTransportOptions): ResolvedWsOptions {
   }
   const positive = (name: string, value: number | undefined, fallback: number): number => {
     if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < 1) throw new TypeError(`[hostgrid] wsTransport: "${name}" must be a positive integer, got ${String(value)}`);
+    if (typeof value !== 'number') throw new TypeError(`[hostgrid] wsTransport: "${name}" must be a positive integer, got ${typeof value}`);
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`[hostgrid] wsTransport: "${name}" must be a positive integer, got ${String(value)}`);
     return value;
   };
   return {
