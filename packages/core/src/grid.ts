@@ -680,8 +680,10 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       this.emit('unobserved-failure', { ...context, error });
       return;
     }
+    const message = String((error as Error)?.message ?? error).replace(/^\[hostgrid\] /, '');
     const where = describeWhere(context);
-    process.stderr.write(`[hostgrid] unobserved failure${where === '' ? '' : ` ${where}`}: ${String((error as Error)?.message ?? error).replace(/^\[hostgrid\] /, '')} (nothing handled its result; listen to "unobserved-failure" to handle such failures)\n`);
+    const what = where === '' || message.includes(where) ? message : `${where}: ${message}`;
+    process.stderr.write(`[hostgrid] unobserved failure: ${what} (nothing handled its result; listen to "unobserved-failure" to handle such failures)\n`);
   };
 
   #onOutput(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void {
