@@ -39,7 +39,7 @@ export interface MapOptions {
   /**
    * The most items read from the input and not yet taken by the iteration: reading
    * pauses while this many are in flight or waiting to be yielded. At least `chunk`.
-   * @defaultValue 2 × the service's servers × `chunk`
+   * @defaultValue `chunk` × the larger of 64 and 4 × the service's servers
    */
   readonly window?: number;
   /**
@@ -127,7 +127,7 @@ export function mapSettings(options: MapOptions, servers: number, defaultRetries
   if (typeof options !== 'object' || options === null) throw new TypeError('[hostgrid] map: options must be an object');
   const chunk = options.chunk ?? 1;
   if (!(Number.isInteger(chunk) && chunk >= 1)) throw new TypeError(`[hostgrid] map: "chunk" must be an integer >= 1, got ${String(options.chunk)}`);
-  const window = options.window ?? 2 * Math.max(1, servers) * chunk;
+  const window = options.window ?? Math.max(64, 4 * servers) * chunk;
   if (!(Number.isInteger(window) && window >= chunk)) throw new TypeError(`[hostgrid] map: "window" must be an integer >= chunk (${chunk}), got ${String(options.window)}`);
   const retries = options.retries ?? defaultRetries;
   if (!(Number.isInteger(retries) && retries >= 0)) throw new TypeError(`[hostgrid] map: "retries" must be an integer >= 0, got ${String(options.retries)}`);
