@@ -1,26 +1,6 @@
-import { Grid, type UnobservedFailure } from '@hostgrid/core';
+import type { Grid, UnobservedFailure } from '@hostgrid/core';
 import { describe, expect, it } from 'vitest';
-import { localTransport } from './local-transport.js';
-
-const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
-
-interface Tasks {
-  fail(message: string): never;
-  note(entry: string): number;
-  slow(entry: string, ms: number): string;
-  state(): { label: string; log: string[]; pid: number };
-}
-
-async function tasksGrid(slots: number): Promise<{ grid: Grid; id: string } & AsyncDisposable> {
-  const grid = await Grid.start({ hosts: [{ name: 'local', slots }], transport: localTransport() });
-  try {
-    const id = await grid.publish({ module: TASKS, export: 'Tasks' });
-    return { grid, id, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
-  } catch (error) {
-    await grid.terminate({ cleanup: true });
-    throw error;
-  }
-}
+import { tasksGrid, type Tasks } from './fixtures/tasks-grid.js';
 
 /** The message the remote code threw, out of a RemoteError's message. */
 const thrown = (failure: UnobservedFailure): string => /RangeError: (.*?) \(calling/.exec((failure.error as Error).message)?.[1] ?? (failure.error as Error).message;

@@ -1,23 +1,6 @@
-import { Grid, MapFailure, type GridOptions } from '@hostgrid/core';
+import { MapFailure, type Grid } from '@hostgrid/core';
 import { describe, expect, it } from 'vitest';
-import { localTransport } from './local-transport.js';
-
-const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
-
-interface Tasks {
-  state(): { label: string; log: string[]; pid: number };
-}
-
-async function tasksGrid(slots: number, options: Partial<GridOptions> = {}): Promise<{ grid: Grid; id: string } & AsyncDisposable> {
-  const grid = await Grid.start({ hosts: [{ name: 'local', slots }], transport: localTransport(), ...options });
-  try {
-    const id = await grid.publish({ module: TASKS, export: 'Tasks' });
-    return { grid, id, [Symbol.asyncDispose]: () => grid.terminate({ cleanup: true }) };
-  } catch (error) {
-    await grid.terminate({ cleanup: true });
-    throw error;
-  }
-}
+import { tasksGrid, type Tasks } from './fixtures/tasks-grid.js';
 
 /** What every live server of the service ran, in one list. */
 async function ranOnServers(grid: Grid, id: string): Promise<string[]> {
