@@ -2,6 +2,7 @@ import { HaltedError, SerializationError, WorkerLostError } from '../errors.js';
 import type { ServerPool } from '../server-pool.js';
 import type { Result } from '../result.js';
 import { MapChunkError, MapFailure, type MapProgress, type MapResults, type MapSettings } from './map-options.js';
+import { MapOutput } from './map-output.js';
 import { ProgressCounter, type ProgressSink } from './map-progress.js';
 
 /** What a map needs of its grid: the service's pool, and where to log. Nothing else of the grid. */
@@ -46,11 +47,7 @@ export class MapRun<T> implements MapResults<T> {
   readonly #retryQueue: Batch[] = [];
   /** Items read and not yet taken by the iteration: what the window bounds. */
   #outstanding = 0;
-  readonly #ready: T[] = [];
-  #readyHead = 0;
-  /** Ordered mode: items that ended before an earlier one, by index. */
-  readonly #parked = new Map<number, T>();
-  #nextOut = 0;
+  readonly #output: MapOutput<T>;
   #waiting: Waiting<T> | undefined;
   readonly #spaceWaiters: Array<() => void> = [];
   #lanes = 0;
@@ -67,6 +64,7 @@ export class MapRun<T> implements MapResults<T> {
     this.#inputs = inputs;
     this.#settings = settings;
     this.#counter = new ProgressCounter(total, context.progress, settings.progressIntervalMs);
+    this.#output = new MapOutput<T>(settings.ordered);
   }
 
   get progress(): MapProgress {
@@ -79,7 +77,7 @@ export class MapRun<T> implements MapResults<T> {
 
   next(): Promise<IteratorResult<T, undefined>> {
     if (!this.#started) this.#start();
-    if (this.#readyHead < this.#ready.length) return Promise.resolve({ done: false, value: this.#take() });
+    if (this.#output.hasReady) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#error !== undefined) {
       const { error } = this.#error;
       this.#error = undefined;
@@ -275,36 +273,14 @@ export class MapRun<T> implements MapResults<T> {
     for (let i = 0; i < n; i++) {
       const index = batch.first + i;
       const out = ok ? (this.#settings.chunk > 1 ? (value as unknown[])[i] : value) : undefined;
-      this.#output(index, (ok ? (this.#settings.ordered ? out : { index, value: out }) : new MapFailure(index, value)) as T);
+      this.#output.put(index, (ok ? (this.#settings.ordered ? out : { index, value: out }) : new MapFailure(index, value)) as T);
     }
     this.#counter.count(n, ok ? 0 : n);
     this.#deliver();
   }
 
-  #output(index: number, item: T): void {
-    if (!this.#settings.ordered) {
-      this.#ready.push(item);
-      return;
-    }
-    if (index !== this.#nextOut) {
-      this.#parked.set(index, item);
-      return;
-    }
-    this.#ready.push(item);
-    this.#nextOut++;
-    while (this.#parked.has(this.#nextOut)) {
-      this.#ready.push(this.#parked.get(this.#nextOut)!);
-      this.#parked.delete(this.#nextOut++);
-    }
-  }
-
   #take(): T {
-    const item = this.#ready[this.#readyHead]!;
-    this.#ready[this.#readyHead++] = undefined as T;
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready.splice(0, this.#readyHead);
-      this.#readyHead = 0;
-    }
+    const item = this.#output.take();
     this.#outstanding--;
     this.#wakeSpace();
     return item;
@@ -314,7 +290,7 @@ export class MapRun<T> implements MapResults<T> {
   #deliver(): void {
     const waiting = this.#waiting;
     if (waiting === undefined) return;
-    if (this.#readyHead < this.#ready.length) {
+    if (this.#output.hasReady) {
       this.#waiting = undefined;
       waiting.resolve({ done: false, value: this.#take() });
     } else if (this.#error !== undefined) {
@@ -355,11 +331,8 @@ export class MapRun<T> implements MapResults<T> {
     this.#wakeSpace();
     this.#closed = this.#closeSource();
     this.#retryQueue.length = 0;
-    this.#parked.clear();
-    if (failure === undefined) {
-      this.#ready.length = 0;
-      this.#readyHead = 0;
-    }
+    // A break drops every result; an error lets those ready be taken before it is thrown.
+    this.#output.drop(failure === undefined);
     this.#counter.finish();
     this.#deliver();
   }
