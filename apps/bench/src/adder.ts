@@ -7,6 +7,11 @@ export class Adder {
     return a + b;
   }
 
+  /** `add` over a chunk of pairs (for `grid.map`'s `chunk`). */
+  addPairs(pairs: ReadonlyArray<readonly [number, number]>): number[] {
+    return pairs.map(([a, b]) => a + b);
+  }
+
   /** Resolves after `ms` (a call that stays pending, for failure detection). */
   async sleep(ms: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));

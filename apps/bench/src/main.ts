@@ -4,7 +4,7 @@
  * (min–max) over rounds. Prints markdown tables and writes `results/latest.json`.
  *
  * Flags: `--rounds N` (default 5), `--quick` (a smoke run), `--only GROUP[,GROUP…]` with
- * groups `calls`, `peers`, `overhead`, `startup`, `faults`, `ssh`, `ws`, `slurm`, `staging` (default: all).
+ * groups `calls`, `peers`, `overhead`, `map`, `startup`, `faults`, `ssh`, `ws`, `slurm`, `staging` (default: all).
  * The `ssh` group stands up real sshd hosts in network namespaces, `slurm` a real SLURM cluster: they need root.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,11 @@ const GROUPS: readonly Group[] = [
       const broadcast = await (await import('./overhead-broadcast.js')).benchBroadcast(rounds, quick);
       return { rows: [...acquire, ...broadcast.rows], notes: broadcast.notes };
     },
+  },
+  {
+    name: 'map',
+    title: 'grid.map: tiny items against grid.call, workerpool and the raw floor; an uneven scan against scatter',
+    run: async (rounds, quick) => (await import('./map.js')).benchMap(rounds, quick),
   },
   {
     name: 'startup',

@@ -10,6 +10,8 @@ import type { Call } from './measure.js';
 export interface WorkerpoolPeer extends AsyncDisposable {
   /** `proxy.add(1, 2)`. */
   readonly add: Call;
+  /** `pool.exec('add', [a, b])`: the pool's queue hands each call to the next free worker. */
+  exec(a: number, b: number): PromiseLike<number>;
   readonly pids: readonly number[];
 }
 
@@ -31,6 +33,7 @@ export async function startWorkerpool(workers: number): Promise<WorkerpoolPeer> 
     return {
       // workerpool's own promise class is a thenable whose typings do not match PromiseLike; awaited as is.
       add: () => proxy.add(1, 2) as unknown as PromiseLike<number>,
+      exec: (a, b) => pool.exec('add', [a, b]) as unknown as PromiseLike<number>,
       pids: pids as number[],
       async [Symbol.asyncDispose]() {
         await pool.terminate();

@@ -1,4 +1,5 @@
 import type { WorkerLostError } from './errors.js';
+import type { MapProgressEvent } from './map/map-options.js';
 import type { StagingProgressEvent } from './staging-area.js';
 
 /** One server as a snapshot: `grid.servers(id)` and the events show these. */
@@ -46,6 +47,16 @@ export interface CallEvent {
   readonly method: string;
 }
 
+/** A call that failed with nobody handling its result (see `unobserved-failure`). */
+export interface UnobservedFailure {
+  /** What the call rejected with. */
+  readonly error: unknown;
+  readonly service?: string | undefined;
+  readonly method?: string | undefined;
+  readonly host?: string | undefined;
+  readonly slot?: number | undefined;
+}
+
 /**
  * The grid's events (a typed `EventEmitter`). The call events cost nothing while
  * nobody listens to them.
@@ -71,6 +82,13 @@ export type GridEvents = {
   output: (output: OutputEvent) => void;
   /** Files are being staged on a host (start-up, `copyFiles`, `setLoader`): files and bytes done of total. */
   'staging-progress': (progress: StagingProgressEvent) => void;
+  /**
+   * A call (on a proxy, `grid.call`, `broadcast`, `scatter`) failed, and its result had no
+   * handler by the end of the turn it failed in. With nobody listening, a warning goes to stderr.
+   */
+  'unobserved-failure': (failure: UnobservedFailure) => void;
+  /** A `grid.map` made progress (at most every `progressIntervalMs`, and once at its end). */
+  'map-progress': (progress: MapProgressEvent) => void;
   /** A debug message (`debug: true`; per-call ones with `verbose: true` as well). */
   debug: (message: string) => void;
 };

@@ -2,13 +2,16 @@ import { EventEmitter } from 'node:events';
 import { basename, isAbsolute } from 'node:path';
 import { locateClass } from './class-registry.js';
 import { encode, isWorkerProcess } from '@hostgrid/protocol';
-import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, ThenableServiceError, WorkerLostError } from './errors.js';
+import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, ThenableServiceError, TimeoutError, WorkerLostError, describeWhere, type ErrorContext } from './errors.js';
 import type { GridEvents, ServerInfo } from './events.js';
+import { startMap } from './map/grid-map.js';
+import type { MapEntry, MapFailure, MapOptions, MapResults } from './map/map-options.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
 import { killOnExit } from './process-exit.js';
 import { ProxyHandle, createProxy, handleOf, type ServiceProxy } from './proxy.js';
 import { publishTarget, type PublishPlan, type PublishSpec } from './publish-target.js';
-import { Result, settle } from './result.js';
+import { Result, settle, watch } from './result.js';
+import { checkTimeout } from './timeout.js';
 import { HostJoins } from './host-join.js';
 import { serverInfo, type Service } from './published-service.js';
 import { Server, type CallObserver } from './server.js';
@@ -70,7 +73,17 @@ export interface TerminateOptions {
 }
 
 /** Options of {@link Grid.call}. */
-export interface GridCallOptions extends AcquireOptions {
+export interface GridCallOptions {
+  /** Aborting rejects the call with the signal's reason (a call that has started runs to its end, its server held until then). */
+  readonly signal?: AbortSignal;
+  /**
+   * The most the whole call may take, in ms, from waiting for a server to the result: it
+   * then rejects with `TimeoutError`. A call that has started runs to its end, and its
+   * server stays held until then (as with `Result.get(timeout)`). @defaultValue no limit
+   */
+  readonly timeout?: number;
+  /** The most the wait for a free server may take, in ms: it then rejects with `TimeoutError`. @defaultValue no limit */
+  readonly acquireTimeout?: number;
   /**
    * Send the call again to another server, this many times, when its server is lost.
    * Only for methods that may run twice without harm. @defaultValue the service's retry policy for the method, else 0
@@ -120,6 +133,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   #unwatchHosts: (() => void) | undefined;
   /** Hosts being added; their workers are not in `#links` yet, so terminate kills them through this. */
   readonly #joins: HostJoins;
+  /** Maps made so far: each `map-progress` event carries its map's number. */
+  #maps = 0;
 
   private constructor(options: GridOptions, hosts: ResolvedHost[]) {
     super();
@@ -351,13 +366,27 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    * Calls `method(...args)` on any free server of the service (waiting while all are
    * busy) and gives the server back when the call ends: for tasks that need no state from
    * earlier calls. With `retries` (or the service's retry policy), a call whose server is
-   * lost is sent again to another server.
+   * lost is sent again to another server. `timeout` limits the whole call (retries
+   * included); `acquireTimeout` only the wait for a server.
    *
-   * @throws what the call threw (`RemoteError`, …); `WorkerLostError` once retries are
-   *   used up; {@link ServiceNotFoundError}, `MethodNotFoundError`, `SerializationError`
-   *   before anything is sent; `TimeoutError` or the abort reason while waiting for a server
+   * @returns the call's {@link Result}: a failure nobody handles is reported as an
+   *   `unobserved-failure` event rather than becoming an unhandled rejection
+   * @throws (as the result's rejection) what the call threw (`RemoteError`, …);
+   *   `WorkerLostError` once retries are used up; {@link ServiceNotFoundError},
+   *   `MethodNotFoundError`, `SerializationError` before anything is sent; `TimeoutError`
+   *   after `timeout` or `acquireTimeout`; the signal's reason when it aborts
    */
-  async call<R = unknown>(id: ServiceId, method: string, args: readonly unknown[] = [], options: GridCallOptions = {}): Promise<R> {
+  call<R = unknown>(id: ServiceId, method: string, args: readonly unknown[] = [], options: GridCallOptions = {}): Result<R> {
+    const result = new Result<R>({ service: id, method });
+    result[watch](this.#unobserved);
+    this.#call(id, method, args, options).then(
+      (value) => result[settle](true, value),
+      (error: unknown) => result[settle](false, error),
+    );
+    return result;
+  }
+
+  async #call(id: ServiceId, method: string, args: readonly unknown[], options: GridCallOptions): Promise<unknown> {
     if (!Array.isArray(args)) throw new TypeError(`[hostgrid] call: the arguments of "${id}.${method}" must be an array, got ${typeof args}`);
     const service = this.#service(id);
     this.#assertMethod(service, method);
@@ -365,23 +394,84 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) {
       throw new TypeError(`[hostgrid] call: "retries" must be an integer >= 0, got ${String(options.retries)}`);
     }
-    let retries = options.retries ?? retriesFor(service.options.retry, method);
+    const timeoutMs = checkTimeout(options.timeout, 'call({ timeout })');
+    const acquire: AcquireOptions = { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.acquireTimeout === undefined ? {} : { timeout: options.acquireTimeout }) };
+    if (timeoutMs === undefined) return this.#callWithRetries(service, method, args, acquire, options.retries);
+    // One deadline for the whole call: it aborts the wait for a server, or the call
+    // itself (which, once started, runs to its end with its server held).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort(new TimeoutError({ service: id, method, timeoutMs, message: `timeout calling "${id}.${method}" after ${timeoutMs} ms` }));
+    }, timeoutMs);
+    try {
+      const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([options.signal, deadline.signal]);
+      return await this.#callWithRetries(service, method, args, { ...acquire, signal }, options.retries);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #callWithRetries(service: Service, method: string, args: readonly unknown[], acquire: AcquireOptions, retryOption: number | undefined): Promise<unknown> {
+    let retries = retryOption ?? retriesFor(service.options.retry, method);
     for (;;) {
-      const server = await this.#take(service, options, 'call({ timeout })');
+      const server = await this.#take(service, acquire, 'call({ acquireTimeout })');
       let result: Result<unknown>;
       try {
-        result = server.call(method, args, options.signal);
+        result = server.call(method, args, acquire.signal);
       } finally {
         service.pool.release(server);
       }
       try {
-        return (await result) as R;
+        return await result;
       } catch (error) {
         if ((error as Error)?.name !== 'WorkerLostError' || retries <= 0 || this.#terminated !== undefined) throw error;
         retries--;
-        this.#log(`retrying ${id}.${method}: ${(error as Error).message}`);
+        this.#log(`retrying ${service.id}.${method}: ${(error as Error).message}`);
       }
     }
+  }
+
+  /**
+   * Calls `method` once per input item, each on the next free server of the service
+   * (load-balanced: a fast server takes more items than a slow one), reading `inputs`
+   * lazily: never more than `window` items between read and yielded, so an endless
+   * generator is fine. Each item is the method's one argument (`spread: true`: its
+   * argument list; `chunk: n`: the method gets arrays of up to `n` items and returns
+   * arrays of results). Results come in input order, or with `ordered: false` as
+   * `{ index, value }` in completion order; `toArray()` collects them. Nothing is sent
+   * before the first `next()`; breaking out of the loop stops the map.
+   *
+   * @throws at once: {@link ServiceNotFoundError}, `MethodNotFoundError`, TypeError for
+   *   an input that is not iterable or a bad option, `SerializationError` naming an array
+   *   item that cannot be sent. While iterating: the first failure (`onError: 'throw'`);
+   *   `WorkerLostError` when the service has no server left, saying how many items ended;
+   *   the signal's reason; {@link HaltedError} when the grid or service is terminated
+   */
+  map<R = unknown>(id: ServiceId, method: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { readonly ordered: false; readonly onError: 'yield' }): MapResults<MapEntry<R> | MapFailure>;
+  map<R = unknown>(id: ServiceId, method: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { readonly ordered: false }): MapResults<MapEntry<R>>;
+  map<R = unknown>(id: ServiceId, method: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { readonly onError: 'yield' }): MapResults<R | MapFailure>;
+  map<R = unknown>(id: ServiceId, method: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions): MapResults<R>;
+  map(id: ServiceId, method: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): MapResults<unknown> {
+    const service = this.#service(id);
+    this.#assertMethod(service, method);
+    const map = ++this.#maps;
+    return startMap(
+      {
+        service: id,
+        method,
+        pool: service.pool,
+        defaultRetries: retriesFor(service.options.retry, method),
+        assertSendable: (args, what) => assertSendable(service, method, args, what),
+        log: (message) => this.#log(message),
+        progress: {
+          onProgress: options.onProgress,
+          listening: () => this.listenerCount('map-progress') > 0,
+          emit: (progress) => this.emit('map-progress', { ...progress, service: id, method, map }),
+        },
+      },
+      inputs,
+      options,
+    );
   }
 
   /**
@@ -601,6 +691,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     service.pool.claim(server, run, fail);
     if (direct !== undefined) return direct;
     wrapper = new Result<unknown>({ service: service.id, method, host: server.link.host.name, slot: server.link.slot });
+    wrapper[watch](this.#unobserved);
     return wrapper;
   }
 
@@ -622,6 +713,19 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       if (this.#debug && this.#verbose) this.#log(`done ${server.service}.${method} on ${server.link.label} in ${elapsedMs.toFixed(3)} ms`);
       if (this.listenerCount('call-finished') > 0) this.emit('call-finished', callEvent(server, method), elapsedMs);
     },
+    unobserved: (error, context) => this.#unobserved(error, context),
+  };
+
+  /** A failed call whose result nobody handled: an event, or (as `#log` does for debug) a line on stderr. */
+  readonly #unobserved = (error: unknown, context: ErrorContext): void => {
+    if (this.listenerCount('unobserved-failure') > 0) {
+      this.emit('unobserved-failure', { ...context, error });
+      return;
+    }
+    const message = String((error as Error)?.message ?? error).replace(/^\[hostgrid\] /, '');
+    const where = describeWhere(context);
+    const what = where === '' || message.includes(where) ? message : `${where}: ${message}`;
+    process.stderr.write(`[hostgrid] unobserved failure: ${what} (nothing handled its result; listen to "unobserved-failure" to handle such failures)\n`);
   };
 
   #onOutput(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void {

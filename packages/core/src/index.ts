@@ -32,11 +32,12 @@ export { shellQuote, type WorkerCommand, workerCommand, type WorkerCommandOption
 export type { PublishSpec } from './publish-target.js';
 export { registerClass, type ClassLocation } from './class-registry.js';
 export { Result } from './result.js';
-export { checkDurationMs } from './timeout.js';
+export { MapChunkError, MapFailure, type MapEntry, type MapOptions, type MapProgress, type MapProgressEvent, type MapResults } from './map/map-options.js';
 export type { ServiceProxy } from './proxy.js';
 export type { AcquireOptions } from './server-pool.js';
 export type { HeartbeatOptions } from './worker-link.js';
-export type { GridEvents, ServerInfo, OutputEvent, CallEvent, HostInfo } from './events.js';
+export { checkDurationMs } from './timeout.js';
+export type { GridEvents, ServerInfo, OutputEvent, CallEvent, HostInfo, UnobservedFailure } from './events.js';
 export { MAX_OUTPUT_LINE_LENGTH } from './output-lines.js';
 export { type HostSpec, type ResolvedHost, resolveHosts } from './host-spec.js';
 export type { Transport, Channel, ChannelHandlers, ChannelClosedInfo, SpawnRequest, HostFiles } from './transport.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Result, settle } from './result.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Result, settle, watch } from './result.js';
 
 function settledResult<T>(ok: boolean, value: unknown): Result<T> {
   const result = new Result<T>({});
@@ -49,5 +50,31 @@ describe('Result', () => {
 
   it('refuses a negative timeout', async () => {
     await expect(new Result({}).get(-1)).rejects.toThrow(RangeError);
+  });
+
+  it('tells its reporter, once the turn is over, of a failure nobody handled, and of no other', async () => {
+    const reported: unknown[] = [];
+    const reporter = (error: unknown): void => void reported.push(error);
+    const watched = (): Result<number> => {
+      const result = new Result<number>({ service: 'S.1', method: 'f' });
+      result[watch](reporter);
+      return result;
+    };
+    const unhandled = watched();
+    unhandled[settle](false, 'nobody looked');
+    const handledLater = watched();
+    handledLater[settle](false, 'caught in the same turn');
+    const caught = handledLater.catch((error: unknown) => error);
+    const awaitedFirst = watched();
+    const awaiting = awaitedFirst.get().catch((error: unknown) => error);
+    awaitedFirst[settle](false, 'awaited');
+    watched()[settle](true, 1);
+    // Already failed when watched: the check starts then.
+    settledResult(false, 'failed before watch')[watch](reporter);
+    await nextTurn();
+    await nextTurn();
+    expect(reported).toEqual(['nobody looked', 'failed before watch']);
+    expect(await caught).toBe('caught in the same turn');
+    expect(await awaiting).toBe('awaited');
   });
 });

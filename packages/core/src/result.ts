@@ -8,10 +8,18 @@ const REJECTED = 2;
 /** Settles a {@link Result}. Only code in this package holds it. */
 export const settle = Symbol('settle');
 
+/** Gives a {@link Result} the one to tell when it fails with nobody handling it. Only code in this package holds it. */
+export const watch = Symbol('watch');
+
+/** Told of a failed result that had no handler by the end of the turn it failed in (the grid's `unobserved-failure`). */
+export type UnobservedReporter = (error: unknown, context: ErrorContext) => void;
+
 /**
  * The outcome of one remote call: awaitable like a promise, and with the seed's
  * `get(timeout)`. Nothing is lost when a result is never awaited: a failed result that
- * nobody looks at does not become an unhandled rejection.
+ * nobody looks at does not become an unhandled rejection (which would end the process);
+ * when it has no handler (`await`, `then`, `catch`, `get`) by the end of the turn it
+ * failed in, the grid reports it as an `unobserved-failure` event instead.
  *
  * @example
  * ```ts
@@ -26,6 +34,7 @@ export class Result<T> implements PromiseLike<T> {
   #resolve: ((value: T) => void) | undefined;
   #reject: ((reason: unknown) => void) | undefined;
   readonly #context: ErrorContext;
+  #reporter: UnobservedReporter | undefined;
 
   /** @internal Results are made by proxies, `broadcast` and `scatter`. */
   constructor(context: ErrorContext) {
@@ -93,7 +102,22 @@ export class Result<T> implements PromiseLike<T> {
       if (ok) this.#resolve!(value as T);
       else this.#reject!(value);
       this.#resolve = this.#reject = undefined;
+    } else if (!ok && this.#reporter !== undefined) {
+      this.#checkObserved();
     }
+  }
+
+  /** @internal From now on, a failure nobody handles by the end of its turn goes to `reporter`. */
+  [watch](reporter: UnobservedReporter): void {
+    this.#reporter = reporter;
+    if (this.#state === REJECTED && this.#promise === undefined) this.#checkObserved();
+  }
+
+  /** A handler may still come in this turn (`const r = proxy.f(); r.catch(…)`): look once the turn is over. */
+  #checkObserved(): void {
+    setImmediate(() => {
+      if (this.#promise === undefined) this.#reporter!(this.#value, this.#context);
+    });
   }
 
   #toPromise(): Promise<T> {

@@ -1,4 +1,4 @@
-import type { Result } from './result.js';
+import { watch, type Result, type UnobservedReporter } from './result.js';
 import type { CallOwner, WorkerLink } from './worker-link.js';
 
 const WINDOW = 50;
@@ -7,6 +7,8 @@ const WINDOW = 50;
 export interface CallObserver {
   callStarted(server: Server, method: string): void;
   callFinished(server: Server, method: string, elapsedMs: number): void;
+  /** A call failed and nobody handled its result by the end of that turn. */
+  readonly unobserved: UnobservedReporter;
 }
 
 /**
@@ -47,6 +49,7 @@ export class Server implements CallOwner {
   /** Sends a call to this server's instance. */
   call(method: string, args: readonly unknown[], signal?: AbortSignal): Result<unknown> {
     const result = this.link.call(this.service, method, args, this.link.alive ? this : undefined, signal);
+    if (this.observer !== undefined) result[watch](this.observer.unobserved);
     if (!result.settled) {
       this.inflight++;
       this.observer?.callStarted(this, method);
