@@ -49,13 +49,22 @@ export interface Running extends AsyncDisposable {
   output(): string;
   /** Resolves with the first stdout line that parses as JSON with `key`. */
   line<T>(key: string, timeoutMs: number): Promise<T>;
-  /** Resolves with its exit code once it ends. */
+  /** Resolves with its exit code once it and everything it started have closed its output. */
   readonly exited: Promise<number | null>;
+  /** Sends `signal` to its whole process group (npx runs the package's bin as a child of its own). */
+  signal(signal: NodeJS.Signals): void;
 }
 
-/** Starts `file` with `args` in `cwd`, collecting its output. */
+/** Starts `file` with `args` in `cwd`, in a process group of its own, collecting its output. */
 export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: readonly string[]): Running {
-  const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // ESRCH: the whole group is gone already.
+    }
+  };
   let stdout = '';
   let all = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => {
@@ -67,6 +76,7 @@ export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: r
   return {
     child,
     exited,
+    signal: signalGroup,
     output: () => all,
     async line<T>(key: string, timeoutMs: number): Promise<T> {
       const deadline = Date.now() + timeoutMs;
@@ -81,7 +91,8 @@ export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: r
       }
     },
     async [Symbol.asyncDispose]() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // The group, not the child alone: an orphaned grandchild would hold the pipes open.
+      signalGroup('SIGKILL');
       await exited;
     },
   };

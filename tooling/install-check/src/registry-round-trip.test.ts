@@ -87,6 +87,10 @@ describe('Hostgrid from a registry, in fresh folders outside the monorepo', () =
     });
     expect(answer).toMatch(/^over ws from \d+$/);
     expect(await controller.exited).toBe(0);
+    // An agent outlives its grid (it waits for the next controller) until it is stopped.
+    agent.signal('SIGTERM');
+    await agent.exited;
+    expect(agent.output()).toContain('joined');
   });
 
   it('scaffolds a project with npm create hostgrid, which runs with npm start after npm install', async () => {
