@@ -30,12 +30,15 @@ export interface Output {
 }
 
 /**
- * Runs `file` with `args` in `cwd` with `env` and resolves with its output; rejects, with
+ * Runs `file` with `args` in `cwd` with `env`, logs how long it took, and resolves with its output; rejects, with
  * that output in the message, when it exits non-zero or runs past `timeoutMs`.
  */
 export function runIn(cwd: string, env: NodeJS.ProcessEnv, file: string, args: readonly string[], timeoutMs = 180_000): Promise<Output> {
+  const began = performance.now();
   return new Promise((resolve, reject) => {
     execFile(file, args, { cwd, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // For the run's log (what a user waits for), never asserted.
+      console.log(`[install-check] ${error === null ? 'ok  ' : 'FAIL'} ${((performance.now() - began) / 1000).toFixed(1)} s  ${file} ${args.join(' ')}`);
       if (error === null) resolve({ stdout, stderr });
       else reject(new Error(`\`${file} ${args.join(' ')}\` in ${cwd} failed (${error.message.split('\n')[0]}):\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
     });

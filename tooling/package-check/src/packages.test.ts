@@ -10,9 +10,9 @@ const rootManifest = readManifest(REPO_ROOT);
 const publishable = workspace.filter((pkg) => pkg.manifest.private !== true);
 
 describe('the workspace', () => {
-  it('keeps only the bench and the tooling private: every other package is published', () => {
+  it('keeps only the bench, the scan example and the tooling private: every other package is published', () => {
     const privates = workspace.filter((pkg) => pkg.manifest.private === true).map((pkg) => pkg.manifest.name);
-    expect(privates.sort()).toEqual(['@hostgrid/bench', '@hostgrid/install-check', '@hostgrid/package-check', '@hostgrid/testbed', '@hostgrid/tsconfig']);
+    expect(privates.sort()).toEqual(['@hostgrid/bench', '@hostgrid/install-check', '@hostgrid/package-check', '@hostgrid/scan', '@hostgrid/testbed', '@hostgrid/tsconfig']);
   });
 
   it('releases with Changesets: public access, internal ranges kept in step, private packages left alone', () => {
