@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, decode, encode } from '@hostgrid/protocol';
 import { createWorkerSession } from '@hostgrid/worker';
-import { Grid } from '@hostgrid/core';
+import { Grid, callOptions } from '@hostgrid/core';
 import { Recorder, memoryTransport, type MemoryTransport, type MemoryWorkerPort } from '@hostgrid/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -137,6 +137,31 @@ describe('Grid edge cases', () => {
     const again = await grid.publish(new Recorder());
     const proxy = await grid.acquireService<Recorder>(again, { timeout: 5_000 });
     expect(await proxy.append('after')).toBe(1);
+  });
+
+  it('gives back a server handed to a waiting map lane while its service is being terminated, and the map rejects with HaltedError', async () => {
+    await using grid = await Grid.start({ hosts: ['m'], transport: memoryTransport({ serve: createWorkerSession }) });
+    const id = await grid.publish(new Recorder());
+    const holder = await grid.acquireService<Recorder>(id);
+    const mapped = grid.map(id, 'append', ['never sent']).toArray();
+    // Let the map's lane queue for the only server before it is handed over.
+    await new Promise((resolve) => setImmediate(resolve));
+    grid.releaseService(holder);
+    const terminated = grid.terminate(id);
+    await expect(mapped).rejects.toMatchObject({ name: 'HaltedError', service: id });
+    await terminated;
+    const again = await grid.publish(new Recorder());
+    const proxy = await grid.acquireService<Recorder>(again, { timeout: 5_000 });
+    expect(await proxy.append('after')).toBe(1);
+  });
+
+  it('reports a failed proxy call made with an abort signal as unobserved-failure when nobody handles it', async () => {
+    await using grid = await Grid.start({ hosts: ['m'], transport: memoryTransport({ serve: createWorkerSession }) });
+    const id = await grid.publish(new Recorder());
+    const proxy = await grid.acquireService<Recorder>(id);
+    const reported = new Promise<unknown>((resolve) => grid.once('unobserved-failure', (event) => resolve(event.error)));
+    void proxy.fail('with a signal', callOptions({ signal: new AbortController().signal }));
+    expect(await reported).toMatchObject({ name: 'RemoteError', message: expect.stringContaining('with a signal') });
   });
 
   it('carries a lone UTF-16 surrogate as U+FFFD: three in a string under 64 units, one in a longer one', async () => {

@@ -459,7 +459,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       {
         service: id,
         method,
-        pool: service.pool,
+        servers: service.pool.servers.length,
+        acquire: (signal) => this.#take(service, { signal }, 'map'),
+        release: (server) => service.pool.release(server),
         defaultRetries: retriesFor(service.options.retry, method),
         assertSendable: (args, what) => assertSendable(service, method, args, what),
         log: (message) => this.#log(message),
@@ -537,7 +539,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /**
    * The host's temp path: where its files are staged and its workers run.
    *
-   * @throws {@link StagingError} for a host not in this grid, or after `terminate({ cleanup: true })`
+   * @throws {@link StagingError} for a host not in this grid, or after a `terminate` that removed the temp folders
    */
   tempPath(host: string): string {
     if (this.#staging === undefined) throw new StagingError({ host, message: `the temp paths of this grid were removed` });
@@ -553,21 +555,24 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    * Without an id: stops the whole grid. Pending calls and waiters reject with
    * {@link HaltedError}, workers are asked to exit (and killed after `shutdownGraceMs`),
    * the transport is closed, and the temp folders the grid made are removed (unless
-   * `{ cleanup: false }`). With an id: drops that service only. Idempotent.
+   * `{ cleanup: false }`). With an id: drops that service only. Idempotent: a second call
+   * waits for the first, and removes the temp folders only when it asks for
+   * `{ cleanup: true }` explicitly.
    *
    * @throws {@link StagingError} when a temp folder could not be removed (everything else was stopped)
    */
   async terminate(target?: ServiceId | TerminateOptions): Promise<void> {
     if (typeof target === 'string') return this.#terminateService(target);
-    const cleanup = target?.cleanup !== false;
     if (this.#terminated === undefined) {
-      this.#terminated = this.#terminateAll(cleanup);
+      this.#terminated = this.#terminateAll(target?.cleanup !== false);
       return this.#terminated;
     }
     await this.#terminated;
-    // Asked again, with cleanup this time: the transport is closed by now, which local
-    // hosts do not mind; a remote host's folder may then stay, with an error saying so.
-    if (cleanup) await this.#cleanup();
+    // Asked again, and explicitly for cleanup (a repeat without options, such as `await
+    // using` after `terminate({ cleanup: false })`, keeps what the first call kept): the
+    // transport is closed by now, which local hosts do not mind; a remote host's folder may
+    // then stay, with an error saying so.
+    if (target?.cleanup === true) await this.#cleanup();
   }
 
   /** Whether {@link Grid.terminate} was called for the whole grid. */
@@ -658,16 +663,17 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
    * was being terminated goes back at once (the caller would hold it for nobody), and
    * the caller gets the {@link HaltedError} it would have got a moment later.
    */
-  async #take(service: Service, options: AcquireOptions, what: string): Promise<Server> {
+  #take(service: Service, options: AcquireOptions, what: string): Server | Promise<Server> {
     const taken = service.pool.acquire(options, what);
     if (!(taken instanceof Promise)) return taken;
-    const server = await taken;
-    if (this.#terminated !== undefined || this.#services.get(service.id) !== service) {
-      service.pool.release(server);
-      const gone = this.#terminated !== undefined ? 'the grid' : `service "${service.id}"`;
-      throw new HaltedError({ service: service.id, message: `${gone} was terminated while a server of "${service.id}" was being handed over` });
-    }
-    return server;
+    return taken.then((server) => {
+      if (this.#terminated !== undefined || this.#services.get(service.id) !== service) {
+        service.pool.release(server);
+        const gone = this.#terminated !== undefined ? 'the grid' : `service "${service.id}"`;
+        throw new HaltedError({ service: service.id, message: `${gone} was terminated while a server of "${service.id}" was being handed over` });
+      }
+      return server;
+    });
   }
 
   #callOn(service: Service, server: Server, method: string, args: readonly unknown[]): Result<unknown> {

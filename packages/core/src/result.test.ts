@@ -52,6 +52,17 @@ describe('Result', () => {
     await expect(new Result({}).get(-1)).rejects.toThrow(RangeError);
   });
 
+  it('still reports a failure as unobserved after a get() that was refused for its timeout', async () => {
+    const reported: unknown[] = [];
+    const result = new Result<number>({ service: 'S.1', method: 'f' });
+    result[watch]((error) => void reported.push(error));
+    await expect(result.get(-1)).rejects.toThrow(RangeError);
+    result[settle](false, 'failed later');
+    await nextTurn();
+    await nextTurn();
+    expect(reported).toEqual(['failed later']);
+  });
+
   it('tells its reporter, once the turn is over, of a failure nobody handled, and of no other', async () => {
     const reported: unknown[] = [];
     const reporter = (error: unknown): void => void reported.push(error);

@@ -11,6 +11,9 @@ export const settle = Symbol('settle');
 /** Gives a {@link Result} the one to tell when it fails with nobody handling it. Only code in this package holds it. */
 export const watch = Symbol('watch');
 
+/** Gives a {@link Result} a callback for when it settles, which does not count as handling it. Only code in this package holds it. */
+export const onSettled = Symbol('onSettled');
+
 /** Told of a failed result that had no handler by the end of the turn it failed in (the grid's `unobserved-failure`). */
 export type UnobservedReporter = (error: unknown, context: ErrorContext) => void;
 
@@ -35,8 +38,9 @@ export class Result<T> implements PromiseLike<T> {
   #reject: ((reason: unknown) => void) | undefined;
   readonly #context: ErrorContext;
   #reporter: UnobservedReporter | undefined;
+  #settled: (() => void) | undefined;
 
-  /** @internal Results are made by proxies, `broadcast` and `scatter`. */
+  /** @internal Results are made by proxies, `grid.call`, `broadcast` and `scatter`. */
   constructor(context: ErrorContext) {
     this.#context = context;
   }
@@ -54,12 +58,14 @@ export class Result<T> implements PromiseLike<T> {
    *   (`RemoteError`, `WorkerLostError`, …)
    */
   get(timeoutMs?: number): Promise<T> {
-    const promise = this.#toPromise();
+    // Checked before the result is observed: a refused get must not leave a promise
+    // without a handler, nor hide the call's failure from the unobserved-failure report.
     try {
       timeoutMs = checkTimeout(timeoutMs, 'get(timeout)');
     } catch (error) {
       return Promise.reject(error);
     }
+    const promise = this.#toPromise();
     if (timeoutMs === undefined || this.#state !== PENDING) return promise;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -98,6 +104,10 @@ export class Result<T> implements PromiseLike<T> {
     if (this.#state !== PENDING) return;
     this.#state = ok ? FULFILLED : REJECTED;
     this.#value = value;
+    if (this.#settled !== undefined) {
+      this.#settled();
+      this.#settled = undefined;
+    }
     if (this.#promise !== undefined) {
       if (ok) this.#resolve!(value as T);
       else this.#reject!(value);
@@ -111,6 +121,12 @@ export class Result<T> implements PromiseLike<T> {
   [watch](reporter: UnobservedReporter): void {
     this.#reporter = reporter;
     if (this.#state === REJECTED && this.#promise === undefined) this.#checkObserved();
+  }
+
+  /** @internal `callback` runs once, when the result settles; unlike `then`, it is no handler of a failure. */
+  [onSettled](callback: () => void): void {
+    if (this.#state !== PENDING) callback();
+    else this.#settled = callback;
   }
 
   /** A handler may still come in this turn (`const r = proxy.f(); r.catch(…)`): look once the turn is over. */

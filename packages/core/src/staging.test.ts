@@ -148,11 +148,15 @@ describe('temp paths and the worker runtime', () => {
     expect(existsSync(hosts[2]!.tempPath)).toBe(false);
   });
 
-  it('keeps the temp paths it made with terminate({ cleanup: false }), and removes them when asked again with cleanup', async () => {
+  it('keeps the temp paths it made with terminate({ cleanup: false }), also through a later terminate() or scope end, and removes them when asked again with cleanup: true', async () => {
     await using place = await folder();
-    const grid = await gridOf({ hosts: [{ name: 'm1', tempPath: join(place.path, 'new') }, 'm2'] });
+    // Grid.start's own grid: gridOf's dispose asks for cleanup.
+    const grid = await Grid.start({ hosts: [{ name: 'm1', tempPath: join(place.path, 'new') }, 'm2'], transport: memoryTransport({ serve: createWorkerSession }) });
     const { hosts } = await grid.copyFiles(place.path, ['nothing']);
     await grid.terminate({ cleanup: false });
+    // Neither a repeat without options nor a scope's end undoes the choice.
+    await grid.terminate();
+    await grid[Symbol.asyncDispose]();
     expect(existsSync(join(place.path, 'new'))).toBe(true);
     expect(existsSync(hosts[1]!.tempPath)).toBe(true);
     await grid.terminate({ cleanup: true });

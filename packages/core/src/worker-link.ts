@@ -22,7 +22,7 @@ import {
 } from './errors.js';
 import type { ResolvedHost } from './host-spec.js';
 import { LineSplitter } from './output-lines.js';
-import { Result, settle } from './result.js';
+import { Result, onSettled, settle } from './result.js';
 import type { Channel, ChannelClosedInfo, Transport } from './transport.js';
 
 /** Told when a call on a link ends, so the pool can count and free its server. */
@@ -262,8 +262,8 @@ export class WorkerLink {
       if (this.#state === 'ready') this.#send({ type: 'cancel', id, service });
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const forget = (): void => signal.removeEventListener('abort', onAbort);
-    result.then(forget, forget);
+    // Not `then`: that would count as handling the result, and hide its failure from the unobserved-failure report.
+    result[onSettled](() => signal.removeEventListener('abort', onAbort));
   }
 
   /** Makes a service's instance on the worker; resolves with its callable method names. */

@@ -24,7 +24,7 @@ export function startMap<T>(start: MapStart, inputs: Iterable<unknown> | AsyncIt
   if (typeof iterable?.[Symbol.iterator] !== 'function' && typeof iterable?.[Symbol.asyncIterator] !== 'function') {
     throw new TypeError(`[hostgrid] map("${service}", "${method}", inputs): inputs must be an iterable or an async iterable, got ${inputs === null ? 'null' : typeof inputs}`);
   }
-  const settings = mapSettings(options, start.pool.servers.length, start.defaultRetries);
+  const settings = mapSettings(options, start.servers, start.defaultRetries);
   if (Array.isArray(inputs)) {
     if (settings.chunk > 1) {
       for (let i = 0; i < inputs.length; i += settings.chunk) start.assertSendable([inputs.slice(i, i + settings.chunk)], `map items ${i}–${Math.min(inputs.length, i + settings.chunk) - 1}`);

@@ -1,15 +1,23 @@
 import { HaltedError, SerializationError, WorkerLostError } from '../errors.js';
-import type { ServerPool } from '../server-pool.js';
+import type { Server } from '../server.js';
 import type { Result } from '../result.js';
 import { MapChunkError, MapFailure, type MapProgress, type MapResults, type MapSettings } from './map-options.js';
 import { MapOutput } from './map-output.js';
 import { ProgressCounter, type ProgressSink } from './map-progress.js';
 
-/** What a map needs of its grid: the service's pool, and where to log. Nothing else of the grid. */
+/** What a map needs of its grid: its service's servers, and where to log. Nothing else of the grid. */
 export interface MapContext {
   readonly service: string;
   readonly method: string;
-  readonly pool: ServerPool;
+  /** How many servers the service has when the map starts (one lane each). */
+  readonly servers: number;
+  /**
+   * A free server of the service, waiting (FIFO, with every other caller) while all are
+   * busy; rejects with `HaltedError` when the service or the grid is terminated meanwhile.
+   */
+  acquire(signal: AbortSignal): Server | Promise<Server>;
+  /** Gives a server back (once its call has been sent: it is free when the call ends). */
+  release(server: Server): void;
   readonly progress: ProgressSink;
   log(message: string): void;
 }
@@ -124,13 +132,13 @@ export class MapRun<T> implements MapResults<T> {
     }
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#counter.start();
-    const lanes = Math.max(1, Math.min(this.#context.pool.servers.length, Math.floor(this.#settings.window / this.#settings.chunk)));
+    const lanes = Math.max(1, Math.min(this.#context.servers, Math.floor(this.#settings.window / this.#settings.chunk)));
     this.#lanes = lanes;
     for (let i = 0; i < lanes; i++) void this.#lane();
   }
 
   async #lane(): Promise<void> {
-    const { pool, method } = this.#context;
+    const { method } = this.#context;
     try {
       for (;;) {
         const next = this.#nextBatch();
@@ -138,7 +146,7 @@ export class MapRun<T> implements MapResults<T> {
         if (batch === undefined) return;
         let server;
         try {
-          const taken = pool.acquire({ signal: this.#stopping.signal });
+          const taken = this.#context.acquire(this.#stopping.signal);
           server = taken instanceof Promise ? await taken : taken;
         } catch (error) {
           // Stopped while waiting: the batch never ran, as a stopped map promises.
@@ -146,7 +154,7 @@ export class MapRun<T> implements MapResults<T> {
           return;
         }
         if (this.#stopped) {
-          pool.release(server);
+          this.#context.release(server);
           return;
         }
         let result: Result<unknown>;
@@ -157,7 +165,7 @@ export class MapRun<T> implements MapResults<T> {
           continue;
         } finally {
           // Goes back to the pool when the call has ended.
-          pool.release(server);
+          this.#context.release(server);
         }
         let ok = true;
         let value: unknown;
