@@ -54,6 +54,14 @@ export function openSshSession(socket: Socket, login: SshLogin, passed: (label: 
       if (refusal !== undefined) return reject(refusal);
       reject(keyChecked ? loginError(login, error) : handshakeError(login, error));
     });
+    // A host that closes the connection before the login ends, without an SSH disconnect,
+    // gets neither 'ready' nor 'error' from ssh2: without this the check would never end
+    // (and the process would exit 0 with nothing printed). After 'ready' it is a no-op.
+    client.once('close', () => {
+      if (refusal !== undefined) return reject(refusal);
+      const closed = Object.assign(new Error('the connection closed before the login finished'), { level: 'client-socket' });
+      reject(keyChecked ? loginError(login, closed) : handshakeError(login, closed));
+    });
     const algorithms = hostKeyAlgorithms(login.knownHosts.entries, login.address, login.port);
     client.connect({
       sock: socket,
