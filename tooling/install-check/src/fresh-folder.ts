@@ -2,7 +2,7 @@
  * What the registry tests share: a fresh folder outside the monorepo (so that nothing
  * resolves from the workspace), and a command run in it that fails with its output.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,17 +31,27 @@ export interface Output {
 
 /**
  * Runs `file` with `args` in `cwd` with `env`, logs how long it took, and resolves with its output; rejects, with
- * that output in the message, when it exits non-zero or runs past `timeoutMs`.
+ * that output in the message, when it exits non-zero or runs past `timeoutMs`. It runs in a
+ * process group of its own, killed whole on a time-out: npm and npx start the programs they
+ * run as children, which a kill of npm alone would leave running.
  */
 export function runIn(cwd: string, env: NodeJS.ProcessEnv, file: string, args: readonly string[], timeoutMs = 180_000): Promise<Output> {
   const began = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // For the run's log (what a user waits for), never asserted.
-      console.log(`[install-check] ${error === null ? 'ok  ' : 'FAIL'} ${((performance.now() - began) / 1000).toFixed(1)} s  ${file} ${args.join(' ')}`);
-      if (error === null) resolve({ stdout, stderr });
-      else reject(new Error(`\`${file} ${args.join(' ')}\` in ${cwd} failed (${error.message.split('\n')[0]}):\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-    });
+  const running = start(cwd, env, file, args);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    running.signal('SIGKILL');
+  }, timeoutMs);
+  return running.exited.then((code) => {
+    clearTimeout(timer);
+    const ok = code === 0 && !timedOut;
+    // For the run's log (what a user waits for), never asserted.
+    console.log(`[install-check] ${ok ? 'ok  ' : 'FAIL'} ${((performance.now() - began) / 1000).toFixed(1)} s  ${file} ${args.join(' ')}`);
+    const { stdout, stderr } = running.streams();
+    if (ok) return { stdout, stderr };
+    const why = timedOut ? `killed after ${timeoutMs} ms` : `exit code ${code}`;
+    throw new Error(`\`${file} ${args.join(' ')}\` in ${cwd} failed (${why}):\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
   });
 }
 
@@ -50,6 +60,8 @@ export interface Running extends AsyncDisposable {
   readonly child: ChildProcess;
   /** Everything it printed so far, both streams. */
   output(): string;
+  /** What it printed so far, stream by stream. */
+  streams(): Output;
   /** Resolves with the first stdout line that parses as JSON with `key`. */
   line<T>(key: string, timeoutMs: number): Promise<T>;
   /** Resolves with its exit code once it and everything it started have closed its output. */
@@ -69,18 +81,23 @@ export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: r
     }
   };
   let stdout = '';
+  let stderr = '';
   let all = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => {
     stdout += text;
     all += text;
   });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (all += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    all += text;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     exited,
     signal: signalGroup,
     output: () => all,
+    streams: () => ({ stdout, stderr }),
     async line<T>(key: string, timeoutMs: number): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -99,4 +116,13 @@ export function start(cwd: string, env: NodeJS.ProcessEnv, file: string, args: r
       await exited;
     },
   };
+}
+
+/** `promise`, or a rejection naming `what` after `ms`: a wait in a test that cannot hang it. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up waiting for ${what} after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '@hostgrid/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, freshFolder, runIn, start } from './fresh-folder.js';
+import { REPO_ROOT, freshFolder, runIn, start, within } from './fresh-folder.js';
 
 /** Every package of the monorepo that is published, with its version. */
 function publishedPackages(): Array<{ name: string; version: string }> {
@@ -18,12 +18,18 @@ function publishedPackages(): Array<{ name: string; version: string }> {
 
 let registry: TestRegistry;
 let env: NodeJS.ProcessEnv;
+let tagsBefore: string;
 
 beforeAll(async () => {
   registry = await startRegistry();
   env = registry.env();
-  // The release tool, as a release would run it (the packages were built by `npm test`).
-  const published = await runIn(REPO_ROOT, env, 'npx', ['changeset', 'publish'], 240_000);
+  // The release tool, as a release would run it (the packages were built by `npm test`),
+  // but making no git tags: this is no release.
+  tagsBefore = (await runIn(REPO_ROOT, env, 'git', ['tag', '--list'])).stdout;
+  for (const scope of ['registry', '@hostgrid:registry']) {
+    expect((await runIn(REPO_ROOT, env, 'npm', ['config', 'get', scope])).stdout.trim(), scope).toBe(registry.url);
+  }
+  const published = await runIn(REPO_ROOT, env, 'npx', ['changeset', 'publish', '--no-git-tag'], 240_000);
   console.log(published.stdout.split('\n').filter((line) => /published|error/i.test(line)).join('\n'));
 });
 
@@ -32,6 +38,10 @@ afterAll(async () => {
 });
 
 describe('Hostgrid from a registry, in fresh folders outside the monorepo', () => {
+  it('published without touching the repository: no git tag was made', async () => {
+    expect((await runIn(REPO_ROOT, env, 'git', ['tag', '--list'])).stdout).toBe(tagsBefore);
+  });
+
   it('has every package of the monorepo that is not private, at its version', async () => {
     const expected = publishedPackages();
     expect(expected.map((p) => p.name)).toEqual(expect.arrayContaining(['@hostgrid/core', '@hostgrid/transport-local', '@hostgrid/demo', '@hostgrid/worker']));
@@ -81,15 +91,15 @@ describe('Hostgrid from a registry, in fresh folders outside the monorepo', () =
     writeFileSync(tokenFile, 'a-test-token-of-enough-length-0123456789\n', { mode: 0o600 });
     await using controller = start(app.path, env, 'node', ['main.mjs', tokenFile]);
     const { url } = await controller.line<{ url: string }>('url', 30_000);
-    await using agent = start(agentPlace.path, env, 'npx', ['--yes', '@hostgrid/cli', 'agent', '--connect', url, '--host', 'agent-host', '--slots', '1', '--token-file', tokenFile]);
+    await using agent = start(agentPlace.path, env, 'npx', ['--yes', '@hostgrid/cli', 'agent', '--connect', url, '--host', 'agent-host', '--slots', '1', '--token-file', tokenFile, '--retry-for', '5']);
     const { answer } = await controller.line<{ answer: string }>('answer', 180_000).catch((error: Error) => {
       throw new Error(`${error.message}\n--- agent:\n${agent.output()}`);
     });
     expect(answer).toMatch(/^over ws from \d+$/);
-    expect(await controller.exited).toBe(0);
+    expect(await within(controller.exited, 30_000, 'the controller to exit')).toBe(0);
     // An agent outlives its grid (it waits for the next controller) until it is stopped.
     agent.signal('SIGTERM');
-    await agent.exited;
+    await within(agent.exited, 30_000, 'the agent to exit on SIGTERM');
     expect(agent.output()).toContain('joined');
   });
 

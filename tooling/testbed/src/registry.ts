@@ -27,8 +27,9 @@ export interface TestRegistry extends AsyncDisposable {
   readonly pid: number;
   /**
    * The environment for an npm (or npx) that installs from this registry and publishes to
-   * it: this process's, with npm's registry, user config (holding a token for it) and a
-   * cache of its own, so that nothing stale from another run is used.
+   * it: this process's less every `npm_config_*` it had, with npm's registry (the
+   * `@hostgrid` scope's too), a user config holding a token for it, an empty global config
+   * and a cache of its own, so that nothing stale from another run is used.
    */
   env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** What the registry logged (warnings and errors), for a failing test's message. */
@@ -81,6 +82,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     const token = await addUser(url);
     const host = url.replace(/^http:/, '');
     writeFileSync(join(dir, 'npmrc'), `registry=${url}\n${host}:_authToken=${token}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'global-npmrc'), '');
   } catch (error) {
     await stop();
     throw error;
@@ -91,9 +93,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     pid: child.pid!,
     log: () => log,
     env: (extra = {}) => ({
-      ...process.env,
+      ...withoutNpmConfig(process.env),
       npm_config_registry: url,
+      'npm_config_@hostgrid:registry': url,
       npm_config_userconfig: join(dir, 'npmrc'),
+      npm_config_globalconfig: join(dir, 'global-npmrc'),
       npm_config_cache: join(dir, 'npm-cache'),
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
@@ -102,6 +106,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     }),
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * The environment without npm's own settings (`npm test` passes its config down as
+ * `npm_config_*`), so that nothing of the caller's npm (a scoped registry, a global config)
+ * can send an install or a publish anywhere but the test registry.
+ */
+function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_config_/i.test(key)));
 }
 
 function verdaccioConfig(dir: string, uplink: string): string {
