@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caretSatisfies, junkFiles } from './checks.js';
+import { caretSatisfies, junkFiles, relativeReadmeLinks } from './checks.js';
 
 describe('caretSatisfies', () => {
   it.each([
@@ -29,5 +29,12 @@ describe('junkFiles', () => {
     ];
     expect(junkFiles(files)).toEqual(files.slice(5));
     expect(junkFiles(['LICENSE', 'template/tsconfig.json', 'dist/tsconfig.json'])).toEqual(['dist/tsconfig.json']);
+  });
+});
+
+describe('relativeReadmeLinks', () => {
+  it('picks links that need the repository beside the README, and leaves absolute links and anchors alone', () => {
+    const readme = '[a](../cli/README.md) [b](https://x.test/y) [c](#usage) [d](./docs/x.md) [e](mailto:a@b.c) ![f](img.png)';
+    expect(relativeReadmeLinks(readme)).toEqual(['../cli/README.md', './docs/x.md', 'img.png']);
   });
 });

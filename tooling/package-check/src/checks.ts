@@ -184,3 +184,12 @@ export async function sourceMapProblems(packed: PackedPackage): Promise<string[]
   }
   return problems;
 }
+
+/**
+ * Links of a README that break on a registry page, which shows the README alone: every
+ * link that is not absolute (`http(s):`, `mailto:`) or an anchor of the page itself.
+ */
+export function relativeReadmeLinks(readme: string): string[] {
+  const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  return targets.filter((target) => !/^(https?:|mailto:|#)/.test(target));
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binsWithoutShebang, internalRangeProblems, junkFiles, metadataProblems, missingEntryFiles, optionalPeersOfMainEntry, sourceMapProblems, undeclaredImports, untypedPublicImports } from './checks.js';
+import { binsWithoutShebang, internalRangeProblems, junkFiles, relativeReadmeLinks, metadataProblems, missingEntryFiles, optionalPeersOfMainEntry, sourceMapProblems, undeclaredImports, untypedPublicImports } from './checks.js';
 import { packPackage, type PackedPackage } from './packed.js';
 import { REPO_ROOT, readManifest, workspacePackages } from './workspace.js';
 
@@ -50,6 +50,10 @@ for (const pkg of publishable) {
       const license = await packed.read('LICENSE');
       expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} The Hostgrid authors\n/);
       expect(junkFiles(packed.files)).toEqual([]);
+    });
+
+    it('has a README whose links work on a registry page (absolute, or anchors of the page)', async () => {
+      expect(relativeReadmeLinks(await packed.read('README.md'))).toEqual([]);
     });
 
     it('ships every file its exports and bin name, each bin with its #! line', async () => {
