@@ -403,6 +403,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const timer = setTimeout(() => {
       deadline.abort(new TimeoutError({ service: id, method, timeoutMs, message: `timeout calling "${id}.${method}" after ${timeoutMs} ms` }));
     }, timeoutMs);
+    timer.unref();
     try {
       const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([options.signal, deadline.signal]);
       return await this.#callWithRetries(service, method, args, { ...acquire, signal }, options.retries);
@@ -728,6 +729,8 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       this.emit('unobserved-failure', { ...context, error });
       return;
     }
+    // Calls the program's own terminate cut short are no news to it: no warning for those.
+    if ((error as Error)?.name === 'HaltedError') return;
     const message = String((error as Error)?.message ?? error).replace(/^\[hostgrid\] /, '');
     const where = describeWhere(context);
     const what = where === '' || message.includes(where) ? message : `${where}: ${message}`;

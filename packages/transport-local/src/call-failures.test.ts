@@ -47,7 +47,7 @@ describe('no silent failures', () => {
     expect(events.every((event) => event.service === f.id && event.method === 'fail' && (event.error as Error).name === 'RemoteError')).toBe(true);
   });
 
-  it('does not report a failure that gets a handler in the same turn, nor one handled later with get()', async () => {
+  it('does not report a failure that gets a handler (get() or await) in the turn the call is made', async () => {
     await using f = await tasksGrid(1);
     const seen: UnobservedFailure[] = [];
     f.grid.on('unobserved-failure', (failure) => seen.push(failure));
@@ -68,6 +68,16 @@ describe('no silent failures', () => {
     void f.grid.call(f.id, 'fail', ['nobody listens']);
     await stderr.next;
     expect(stderr.lines.join('')).toMatch(/\[hostgrid\] unobserved failure: RangeError: nobody listens \(calling "Tasks\.1\.fail" on host "local" slot 0\)/);
+  });
+  it('gives no warning for calls cut short by the program\'s own terminate', async () => {
+    await using f = await tasksGrid(1);
+    using stderr = stderrLines();
+    void f.grid.call(f.id, 'slow', ['cut short', 5_000]);
+    void f.grid.broadcast(f.id, 'slow', 'cut short too', 5_000);
+    await f.grid.terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stderr.lines.join('')).not.toContain('unobserved failure');
   });
 });
 

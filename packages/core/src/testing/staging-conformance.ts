@@ -120,10 +120,10 @@ export function describeStagingConformance<T extends Transport>(name: string, op
       });
     });
 
-    it('terminate({ cleanup: true }) removes the temp folders the grid made', async () => {
+    it('terminate() removes the temp folders the grid made', async () => {
       const g = await startGrid();
       const report = await g.grid.copyFiles(STAGED_SERVICES, ['where.mjs']);
-      await g.grid.terminate({ cleanup: true });
+      await g.grid.terminate();
       const after = await options.transport();
       try {
         for (const host of g.grid.hosts) {
