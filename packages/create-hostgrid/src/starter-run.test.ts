@@ -61,6 +61,16 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // Whatever outlived the test's commands (the leftover check failed, or a command timed
+  // out) is ended here: local workers run in process groups of their own, which no kill of
+  // npm's group reaches.
+  for (const pid of await processesWithEnv('CREATE_HOSTGRID_TEST', mark)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
   await tmp?.[Symbol.asyncDispose]();
 });
 
