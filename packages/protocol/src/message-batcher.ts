@@ -10,7 +10,8 @@ const BATCH_LIMIT = 64 * 1024;
  * A message is one or more whole length-prefixed frames (the same 4-byte big-endian
  * header as on byte streams); small frames are copied into shared messages of up to
  * 64 KiB or the peer's message limit, whichever is less; a larger frame is its own
- * message, handed over as two parts (header, body) so that the body is not copied (a WebSocket sends them as fragments of one message).
+ * message, handed over as two parts (header, body) so that the body is not copied (a
+ * WebSocket sends them as fragments of one message).
  * One message per turn instead of one per frame is what makes pipelined calls fast.
  */
 export class MessageBatcher extends TurnQueue {
