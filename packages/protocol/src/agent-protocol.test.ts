@@ -5,10 +5,10 @@ import { joinProof, makeNonce, verifyJoinProof } from './join-proof.js';
 import { MessageBatcher, unpackFrames } from './message-batcher.js';
 import { InvalidMessageError } from './validate.js';
 
-function batches(write: (b: MessageBatcher) => void): Promise<Buffer[]> {
+function batches(write: (b: MessageBatcher) => void, maxMessageBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer[]> {
   return new Promise((resolve) => {
     const messages: Buffer[] = [];
-    const b = new MessageBatcher((parts) => messages.push(Buffer.concat(parts)));
+    const b = new MessageBatcher((parts) => messages.push(Buffer.concat(parts)), maxMessageBytes);
     write(b);
     queueMicrotask(() => queueMicrotask(() => resolve(messages)));
   });
@@ -27,7 +27,7 @@ describe('message batching', () => {
 
   it('sends a large frame as a message of its own, header and body apart, without reordering', async () => {
     const parts: (readonly Uint8Array[])[] = [];
-    const b = new MessageBatcher((p) => parts.push(p));
+    const b = new MessageBatcher((p) => parts.push(p), Number.MAX_SAFE_INTEGER);
     const big = Buffer.alloc(100_000, 7);
     b.write(Buffer.from('a'));
     b.write(big);
@@ -49,6 +49,19 @@ describe('message batching', () => {
     let n = 0;
     for (const m of messages) unpackFrames(m, (f) => expect(f[0]).toBe(n++));
     expect(n).toBe(100);
+  });
+
+  it("keeps shared messages within the peer's smaller limit; a frame that fits is never split", async () => {
+    // Ten frames of 4 KiB that each fit a 32 KiB limit, but not all together.
+    const limit = 32 * 1024;
+    const messages = await batches((b) => {
+      for (let i = 0; i < 10; i++) b.write(Buffer.alloc(4096, i));
+    }, limit);
+    expect(messages.length).toBe(2);
+    expect(messages.every((m) => m.length <= limit)).toBe(true);
+    let n = 0;
+    for (const m of messages) unpackFrames(m, (f) => expect(f.equals(Buffer.alloc(4096, n++))).toBe(true), limit - 4);
+    expect(n).toBe(10);
   });
 
   it('refuses an empty or truncated message, or a frame over the limit, handing out nothing', () => {

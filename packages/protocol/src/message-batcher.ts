@@ -1,7 +1,7 @@
 import { FRAME_HEADER_BYTES, TurnQueue, packFrames } from './framing.js';
 import { InvalidMessageError } from './validate.js';
 
-/** Small frames of one turn are packed into messages of at most this many bytes. */
+/** Small frames of one turn are packed into messages of at most this many bytes (less when the peer accepts less). */
 const BATCH_LIMIT = 64 * 1024;
 
 /**
@@ -9,21 +9,29 @@ const BATCH_LIMIT = 64 * 1024;
  * frame written in one turn of the event loop goes out in as few messages as possible.
  * A message is one or more whole length-prefixed frames (the same 4-byte big-endian
  * header as on byte streams); small frames are copied into shared messages of up to
- * 64 KiB, a larger frame is its own message, handed over as two parts (header, body)
- * so that the body is not copied (a WebSocket sends them as fragments of one message).
+ * 64 KiB or the peer's message limit, whichever is less; a larger frame is its own
+ * message, handed over as two parts (header, body) so that the body is not copied (a
+ * WebSocket sends them as fragments of one message).
  * One message per turn instead of one per frame is what makes pipelined calls fast.
  */
 export class MessageBatcher extends TurnQueue {
   readonly #sink: (parts: readonly Uint8Array[]) => void;
+  readonly #limit: number;
 
-  /** @param sink - receives each message, as the parts that make it up, in order */
-  constructor(sink: (parts: readonly Uint8Array[]) => void) {
+  /**
+   * @param sink - receives each message, as the parts that make it up, in order
+   * @param maxMessageBytes - the largest message the peer accepts (the agreed
+   *   `maxFrameBytes`, the peer's `maxPayload`): shared messages stay within it, so that
+   *   frames that each fit never add up to a message the peer refuses (1009)
+   */
+  constructor(sink: (parts: readonly Uint8Array[]) => void, maxMessageBytes: number) {
     super();
     this.#sink = sink;
+    this.#limit = Math.max(1, Math.min(BATCH_LIMIT, maxMessageBytes));
   }
 
   protected send(frames: readonly Uint8Array[], bytes: number): void {
-    packFrames(frames, bytes, BATCH_LIMIT, this.#sink);
+    packFrames(frames, bytes, this.#limit, this.#sink);
   }
 }
 

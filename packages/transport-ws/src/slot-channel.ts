@@ -52,7 +52,7 @@ export class WsSlotChannel implements Channel {
     this.#batcher = new MessageBatcher((parts) => {
       if (ws.readyState !== ws.OPEN) return;
       for (let i = 0; i < parts.length; i++) ws.send(parts[i]!, { binary: true, fin: i === parts.length - 1 });
-    });
+    }, maxFrameBytes);
     ws.on('message', (data: RawData) => this.#receive(data as Buffer));
     ws.on('error', (error: Error & { code?: string }) => {
       // ws's own refusals of what the peer sent (a message over maxPayload, a bad WebSocket frame).

@@ -24,8 +24,8 @@ export async function runSlotWorker(options: DialOptions, session: WorkerSession
   let closedEarly = false;
   let onMessage: (data: Buffer) => void = (data) => held.push(data);
   let onClose: () => void = () => (closedEarly = true);
-  const { ws } = await dial(options, { message: (data) => onMessage(data), close: () => onClose() });
-  return serveSession(ws, session, (handlers) => {
+  const { ws, welcome } = await dial(options, { message: (data) => onMessage(data), close: () => onClose() });
+  return serveSession(ws, welcome.maxFrameBytes, session, (handlers) => {
     onMessage = handlers.message;
     onClose = handlers.close;
     for (const data of held.splice(0)) handlers.message(data);
@@ -33,14 +33,15 @@ export async function runSlotWorker(options: DialOptions, session: WorkerSession
   });
 }
 
-function serveSession(ws: WebSocket, options: WorkerSessionOptions, attach: (handlers: { message(data: Buffer): void; close(): void }) => void): SlotConnection {
+/** `maxMessageBytes` is the welcome's limit, the controller's `maxPayload`: no message sent may be larger. */
+function serveSession(ws: WebSocket, maxMessageBytes: number, options: WorkerSessionOptions, attach: (handlers: { message(data: Buffer): void; close(): void }) => void): SlotConnection {
   let closed = false;
   let resolveFlushed!: () => void;
   const flushed = new Promise<void>((resolve) => (resolveFlushed = resolve));
   const batcher = new MessageBatcher((parts) => {
     if (ws.readyState !== ws.OPEN) return;
     for (let i = 0; i < parts.length; i++) ws.send(parts[i]!, { binary: true, fin: i === parts.length - 1 });
-  });
+  }, maxMessageBytes);
   const session = createWorkerSession(
     {
       send(frame) {
