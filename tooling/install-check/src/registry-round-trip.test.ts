@@ -92,7 +92,9 @@ describe('Hostgrid from a registry, in fresh folders outside the monorepo', () =
     await using controller = start(app.path, env, 'node', ['main.mjs', tokenFile]);
     const { url } = await controller.line<{ url: string }>('url', 30_000);
     await using agent = start(agentPlace.path, env, 'npx', ['--yes', '@hostgrid/cli', 'agent', '--connect', url, '--host', 'agent-host', '--slots', '1', '--token-file', tokenFile, '--retry-for', '5']);
-    const { answer } = await controller.line<{ answer: string }>('answer', 180_000).catch((error: Error) => {
+    // Every wait below is bounded, and together they end before the test's time-out, so the
+    // disposals always run.
+    const { answer } = await controller.line<{ answer: string }>('answer', 120_000).catch((error: Error) => {
       throw new Error(`${error.message}\n--- agent:\n${agent.output()}`);
     });
     expect(answer).toMatch(/^over ws from \d+$/);
