@@ -142,6 +142,14 @@ export class ThenableServiceError extends HostgridError {
   override readonly name = 'ThenableServiceError';
 }
 
+/**
+ * No host of that name is in the grid (`acquireService(id, { host })`, `removeHost`), or it
+ * is being removed; the message names the hosts there are.
+ */
+export class HostNotFoundError extends HostgridError {
+  override readonly name = 'HostNotFoundError';
+}
+
 /** A call was made on a proxy after `releaseService`. */
 export class ProxyReleasedError extends HostgridError {
   override readonly name = 'ProxyReleasedError';

@@ -14,6 +14,8 @@ export interface ServerInfo {
   readonly pid: number;
   /** Held by a proxy (or a broadcast/scatter). */
   readonly busy: boolean;
+  /** Its host is being removed (`grid.removeHost`): it is handed out no more, and goes once its calls have ended. */
+  readonly draining: boolean;
   /** Calls in flight. */
   readonly inflight: number;
   /** Calls completed. */
@@ -22,7 +24,7 @@ export interface ServerInfo {
   readonly meanMs: number;
 }
 
-/** A host that joined the running grid (`grid.addHost`, or a transport's `watchHosts`). */
+/** A host that joined the running grid (`grid.addHost`, or a transport's `watchHosts`), or left it (`grid.removeHost`). */
 export interface HostInfo {
   readonly name: string;
   readonly slots: number;
@@ -72,6 +74,8 @@ export type GridEvents = {
   'server-given-up': (slot: { readonly service: string; readonly host: string; readonly slot: number }, error: WorkerLostError) => void;
   /** A host joined the running grid; its servers were announced as `server-added` first. */
   'host-added': (host: HostInfo) => void;
+  /** A host was removed (`grid.removeHost`): its workers have stopped and its servers are gone. */
+  'host-removed': (host: HostInfo) => void;
   /** A host announced by the transport (`watchHosts`) could not be added; nothing of it stays. */
   'host-failed': (name: string, error: Error) => void;
   /** A call was sent. */

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { basename, isAbsolute } from 'node:path';
 import { locateClass } from './class-registry.js';
 import { encode, isWorkerProcess } from '@hostgrid/protocol';
-import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, ThenableServiceError, TimeoutError, WorkerLostError, describeWhere, type ErrorContext } from './errors.js';
-import type { GridEvents, ServerInfo } from './events.js';
+import { HaltedError, HostgridError, MethodNotFoundError, NestedGridError, SerializationError, ServiceNotFoundError, StagingError, ThenableServiceError, TimeoutError, WorkerLostError, type ErrorContext } from './errors.js';
+import type { GridEvents, HostInfo, ServerInfo } from './events.js';
 import { startMap } from './map/grid-map.js';
 import type { MapEntry, MapFailure, MapOptions, MapResults } from './map/map-options.js';
 import { resolveHosts, type HostSpec, type ResolvedHost } from './host-spec.js';
@@ -13,6 +13,8 @@ import { publishTarget, type PublishPlan, type PublishSpec } from './publish-tar
 import { Result, settle, watch } from './result.js';
 import { checkTimeout } from './timeout.js';
 import { HostJoins } from './host-join.js';
+import { HostRemovals, type RemoveHostOptions } from './host-removal.js';
+import { GridLog, type LogFields, type Logger, type LogLevel } from './grid-log.js';
 import { serverInfo, type Service } from './published-service.js';
 import { Server, type CallObserver } from './server.js';
 import { SlotRestarts } from './slot-restarts.js';
@@ -36,7 +38,21 @@ export interface GridOptions {
   readonly transport: Transport;
   /** Stream every worker's stdout and stderr to this process's, each line prefixed `[host/slot]`. @defaultValue false */
   readonly display?: boolean;
-  /** Report the grid's life (starts, publishes, losses) as `debug` events, or on stderr when nobody listens. @defaultValue false */
+  /**
+   * Where the grid logs, with structured fields (`host`, `slot`, `service`, `method`,
+   * `err`): pino, or any {@link Logger} of its shape. Its level decides what is kept:
+   * the grid's life (starts, publishes, copies) at `debug`; hosts removed and restarts
+   * done at `info`; lost workers, failed restarts, retries and unobserved failures at
+   * `warn`; slots given up and hosts that could not join at `error`; every call at
+   * `trace`. With a logger, the grid writes nothing to stderr itself.
+   * @defaultValue none: the grid is silent
+   */
+  readonly logger?: Logger;
+  /**
+   * Report the grid's life (starts, publishes, losses) as `debug` events, or, when nobody
+   * listens and no `logger` is given, on stderr. (A logger gets these messages at its own
+   * level, `debug` or not.) @defaultValue false
+   */
   readonly debug?: boolean;
   /** With `debug`, report every call as well. @defaultValue false */
   readonly verbose?: boolean;
@@ -125,14 +141,15 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   /** Heartbeat timing with its defaults: for workers, and for the links a transport watches. */
   readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stopKillOnExit: () => void;
-  #debug: boolean;
-  #verbose: boolean;
+  readonly #logs: GridLog;
   #terminated: Promise<void> | undefined;
   /** Publish, setLoader and addHost run one at a time: each must see the others' workers and services. */
   #membership: Promise<unknown> = Promise.resolve();
   #unwatchHosts: (() => void) | undefined;
   /** Hosts being added; their workers are not in `#links` yet, so terminate kills them through this. */
   readonly #joins: HostJoins;
+  /** Hosts being removed. */
+  readonly #removals: HostRemovals;
   /** Maps made so far: each `map-progress` event carries its map's number. */
   #maps = 0;
 
@@ -146,8 +163,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       misses: options.heartbeat?.misses ?? 10,
       watchdogMs: options.heartbeat?.watchdogMs ?? 60_000,
     };
-    this.#debug = options.debug ?? false;
-    this.#verbose = options.verbose ?? false;
+    this.#logs = new GridLog(this, options);
     this.#stopKillOnExit = killOnExit(this);
     const internals = {
       links: this.#links,
@@ -157,7 +173,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       staging: (): StagingArea => this.#staging!,
       linkOptions: (host: ResolvedHost, slot: number): LinkOptions => this.#linkOptions(host, slot),
       emit: this.emit.bind(this),
-      log: (message: string): void => this.#log(message),
+      log: (message: string, fields?: LogFields, level?: LogLevel): void => this.#log(message, fields, level),
       terminated: (): boolean => this.#terminated !== undefined,
     };
     this.#restarts = new SlotRestarts(internals);
@@ -167,6 +183,14 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       onStagingProgress: this.#onStagingProgress,
       takeOverRestarts: (hostName) => this.#restarts.takeOver(hostName),
       addHost: (spec) => this.addHost(spec),
+    });
+    this.#removals = new HostRemovals({
+      ...internals,
+      hosts: this.#hosts,
+      handles: this.#handles,
+      shutdownGraceMs: options.shutdownGraceMs ?? 2000,
+      takeOverRestarts: (hostName) => this.#restarts.takeOver(hostName),
+      exclusive: (task) => this.#exclusive(task),
     });
   }
 
@@ -230,6 +254,28 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     this.#assertRunning();
     const host = resolveHosts([spec])[0]!;
     return this.#exclusive(() => this.#joins.join(host));
+  }
+
+  /**
+   * Takes a host out of the running grid: what a user does before a batch job's time
+   * limit, or to retire a sick machine. At once, its servers are handed out no more (they
+   * show as `draining` in `grid.servers`), calls waiting for them (a broadcast or scatter
+   * waiting its turn, an `acquireService` for that host) reject with `WorkerLostError`, its
+   * proxies take no more calls, and its restarts are cancelled; `grid.call` and `grid.map`
+   * go on with the other hosts. Then its workers stop — with `drain` (the default) once the
+   * calls sent to them have ended, without it at once, those calls rejecting with
+   * `WorkerLostError` — after every membership change under way (publish, addHost), and the
+   * host leaves `grid.hosts`, its temp folder is removed (unless it was given, or shared)
+   * and `host-removed` is emitted. The last host may go too: services then have no
+   * servers until `addHost` gives them some. A host removed may be added again by name.
+   *
+   * @returns the host removed, once its workers have stopped (a second call for a host being
+   *   removed gets the same; with `drain: false`, it cuts the drain short)
+   * @throws {@link HostNotFoundError} for a name not in the grid (naming its hosts);
+   *   TypeError for a bad `drain`; {@link HaltedError} after (or during) terminate
+   */
+  removeHost(name: string, options: RemoveHostOptions = {}): Promise<HostInfo> {
+    return this.#removals.remove(name, options);
   }
 
   /**
@@ -306,7 +352,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
 
   async #publish({ className, create }: PublishPlan, options: PublishOptions): Promise<ServiceId> {
     this.#assertRunning();
-    const links = this.#links.filter((link) => link.alive);
+    const links = this.#links.filter((link) => link.alive && !this.#removals.removing(link.host.name));
     // Every host's copy of the module is found before anything is sent.
     const modules = links.map((link) => this.#staging!.moduleFor(link.host.name, create.module));
     const n = (this.#classCounters.get(className) ?? 0) + 1;
@@ -342,20 +388,25 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       this.emit('server-added', serverInfo(server));
     }
     this.#services.set(id, { id, methods, pool, create, options, restarts: new Map() });
-    this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`);
+    this.#log(`published ${id} on ${serving.length} servers (methods: ${[...methods].join(', ')})`, { service: id });
     return id;
   }
 
   /**
    * A proxy to a free server of the service; waits, first come first served, while all
    * are busy. Calls made on the proxy run on that server in order until it is released.
+   * With `options.host`, a server on that host (waiting while its servers are busy, in
+   * the same queue as everyone else).
    *
-   * @throws {@link ServiceNotFoundError} for an unknown id; `TimeoutError` after
+   * @throws {@link ServiceNotFoundError} for an unknown id; {@link HostNotFoundError} for a
+   *   `host` not in the grid (or being removed); `WorkerLostError` when the host has no
+   *   server of the service (or its last is lost, or it is removed, while waiting); `TimeoutError` after
    *   `options.timeout`; the signal's reason when `options.signal` aborts; {@link WorkerLostError}
    *   when the service has no server left; {@link HaltedError} after terminate
    */
   async acquireService<T = Record<string, (...args: never[]) => unknown>>(id: ServiceId, options: AcquireOptions = {}): Promise<ServiceProxy<T>> {
     const service = this.#service(id);
+    if (options.host !== undefined) this.#removals.check(options.host, `acquireService("${id}")`);
     const server = await this.#take(service, options, 'acquireService({ timeout })');
     const handle = new ProxyHandle(server, service.methods, this.#releaseHandle);
     this.#handles.add(handle);
@@ -427,7 +478,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       } catch (error) {
         if ((error as Error)?.name !== 'WorkerLostError' || retries <= 0 || this.#terminated !== undefined) throw error;
         retries--;
-        this.#log(`retrying ${service.id}.${method}: ${(error as Error).message}`);
+        this.#log(`retrying ${service.id}.${method}: ${(error as Error).message}`, { service: service.id, method, host: (error as WorkerLostError).host, slot: (error as WorkerLostError).slot }, 'warn');
       }
     }
   }
@@ -465,7 +516,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
         release: (server) => service.pool.release(server),
         defaultRetries: retriesFor(service.options.retry, method),
         assertSendable: (args, what) => assertSendable(service, method, args, what),
-        log: (message) => this.#log(message),
+        log: (message) => this.#log(message, { service: id, method }, 'warn'),
         progress: {
           onProgress: options.onProgress,
           listening: () => this.listenerCount('map-progress') > 0,
@@ -532,9 +583,13 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     return Promise.all(results);
   }
 
-  /** A snapshot of the service's servers: host, slot, busy, jobs done, mean call time. */
+  /**
+   * A snapshot of the service's servers: host, slot, busy, jobs done, mean call time; the
+   * servers of a host being removed come last, `draining`, until its workers have stopped.
+   */
   servers(id: ServiceId): ServerInfo[] {
-    return this.#service(id).pool.servers.map(serverInfo);
+    const { pool } = this.#service(id);
+    return [...pool.servers, ...pool.retiring].map(serverInfo);
   }
 
   /**
@@ -581,10 +636,12 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     return this.#terminated !== undefined;
   }
 
-  /** Turns debug messages (and, with `verbose`, per-call messages) on or off. */
-  setDebug(debug: boolean, verbose = this.#verbose): void {
-    this.#debug = debug;
-    this.#verbose = verbose;
+  /**
+   * Turns debug messages (and, with `verbose`, per-call messages) on or off: as `debug`
+   * events, or on stderr (see {@link GridOptions.debug}). A `logger`'s level is its own.
+   */
+  setDebug(debug: boolean, verbose = this.#logs.verbose): void {
+    this.#logs.setDebug(debug, verbose);
   }
 
   /**
@@ -713,28 +770,21 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
 
   readonly #observer: CallObserver = {
     callStarted: (server, method) => {
-      if (this.#debug && this.#verbose) this.#log(`call ${server.service}.${method} on ${server.link.label}`);
+      if (this.#logs.calls) this.#log(`call ${server.service}.${method} on ${server.link.label}`, callEvent(server, method), 'trace');
       if (this.listenerCount('call-started') > 0) this.emit('call-started', callEvent(server, method));
     },
     callFinished: (server, method, elapsedMs) => {
-      if (this.#debug && this.#verbose) this.#log(`done ${server.service}.${method} on ${server.link.label} in ${elapsedMs.toFixed(3)} ms`);
+      if (this.#logs.calls) this.#log(`done ${server.service}.${method} on ${server.link.label} in ${elapsedMs.toFixed(3)} ms`, { ...callEvent(server, method), elapsedMs }, 'trace');
       if (this.listenerCount('call-finished') > 0) this.emit('call-finished', callEvent(server, method), elapsedMs);
     },
     unobserved: (error, context) => this.#unobserved(error, context),
   };
 
-  /** A failed call whose result nobody handled: an event, or (as `#log` does for debug) a line on stderr. */
+  /** A failed call whose result nobody handled: an event, and a warning on the logger (with no logger and no listener, on stderr). */
   readonly #unobserved = (error: unknown, context: ErrorContext): void => {
-    if (this.listenerCount('unobserved-failure') > 0) {
-      this.emit('unobserved-failure', { ...context, error });
-      return;
-    }
-    // Calls the program's own terminate cut short are no news to it: no warning for those.
-    if ((error as Error)?.name === 'HaltedError') return;
-    const message = String((error as Error)?.message ?? error).replace(/^\[hostgrid\] /, '');
-    const where = describeWhere(context);
-    const what = where === '' || message.includes(where) ? message : `${where}: ${message}`;
-    process.stderr.write(`[hostgrid] unobserved failure: ${what} (nothing handled its result; listen to "unobserved-failure" to handle such failures)\n`);
+    const listened = this.listenerCount('unobserved-failure') > 0;
+    if (listened) this.emit('unobserved-failure', { ...context, error });
+    this.#logs.unobserved(error, context, listened);
   };
 
   #onOutput(link: WorkerLink, stream: 'stdout' | 'stderr', line: string): void {
@@ -743,7 +793,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
   }
 
   #onLost(link: WorkerLink, error: WorkerLostError): void {
-    this.#log(`lost worker ${link.label}: ${error.message}`);
+    this.#log(`lost worker ${link.label}: ${error.message}`, { host: link.host.name, slot: link.slot, err: error }, 'warn');
     const at = this.#links.indexOf(link);
     if (at >= 0) this.#links.splice(at, 1);
     const restarting: Service[] = [];
@@ -776,7 +826,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     const links = [...new Set(service.pool.servers.map((server) => server.link))];
     for (const link of links) link.rejectPending((pending) => halted({ method: pending.method }), id);
     await Promise.allSettled(links.map((link) => link.destroy(id)));
-    this.#log(`terminated service ${id}`);
+    this.#log(`terminated service ${id}`, { service: id });
   }
 
   async #cleanup(): Promise<void> {
@@ -838,10 +888,9 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (this.#terminated !== undefined) throw new HaltedError({ message: 'the grid was terminated' });
   }
 
-  #log(message: string): void {
-    if (!this.#debug) return;
-    if (this.listenerCount('debug') > 0) this.emit('debug', message);
-    else process.stderr.write(`[hostgrid] ${message}\n`);
+  /** Logs a message (see {@link GridOptions.logger}): grid-life ones at `debug`, unless said otherwise. */
+  #log(message: string, fields?: LogFields, level: LogLevel = 'debug'): void {
+    this.#logs.log(level, message, fields);
   }
 }
 

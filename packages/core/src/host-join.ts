@@ -1,4 +1,5 @@
 import { HaltedError, HostgridError, WorkerLostError } from './errors.js';
+import type { LogFields, LogLevel } from './grid-log.js';
 import type { GridEvents, ServerInfo } from './events.js';
 import type { HostSpec, ResolvedHost } from './host-spec.js';
 import { serverInfo, type Service } from './published-service.js';
@@ -27,7 +28,7 @@ export interface JoinContext {
   /** The grid's public `addHost`, for hosts the transport announces. */
   addHost(spec: string | HostSpec): Promise<ServerInfo[]>;
   emit<E extends keyof GridEvents>(event: E, ...args: Parameters<GridEvents[E]>): boolean;
-  log(message: string): void;
+  log(message: string, fields?: LogFields, level?: LogLevel): void;
   /** Whether the grid was terminated. */
   terminated(): boolean;
 }
@@ -63,9 +64,9 @@ export class HostJoins {
       if (count === 0) return false;
       if (count === 1) owed.delete(service);
       else owed.set(service, count - 1);
-      if (server !== undefined) return service.pool.replaced({ server });
+      if (server !== undefined) return service.pool.replaced({ server }, host.name);
       const lost = new WorkerLostError({ service: service.id, host: host.name, message: `host "${host.name}" could not rejoin: ${error?.message ?? 'no server of it was left'}`, cause: error });
-      service.pool.replaced({ error: lost });
+      service.pool.replaced({ error: lost }, host.name);
       return false;
     };
     const links: WorkerLink[] = [];
@@ -135,7 +136,7 @@ export class HostJoins {
     // Services the join made no server for (dropped meanwhile, or every new worker lost).
     for (const [service, count] of [...owed]) for (let i = 0; i < count; i++) settleOwed(service, undefined, undefined);
     grid.emit('host-added', { name: host.name, slots: host.slots, tempPath: staging.tempPathOf(host.name) });
-    grid.log(`added host ${host.name} (${host.slots} slots) with ${made.length} services`);
+    grid.log(`added host ${host.name} (${host.slots} slots) with ${made.length} services`, { host: host.name }, 'info');
     return added;
   }
 
@@ -145,7 +146,7 @@ export class HostJoins {
     const name = typeof spec === 'object' && spec !== null ? String(spec.name) : String(spec);
     grid.addHost(spec).catch((error: unknown) => {
       if (grid.terminated()) return;
-      grid.log(`host ${name} could not join: ${(error as Error).message}`);
+      grid.log(`host ${name} could not join: ${(error as Error).message}`, { host: name, err: error }, 'error');
       grid.emit('host-failed', name, error as Error);
     });
   }

@@ -35,6 +35,8 @@ export { Result } from './result.js';
 export { MapChunkError, MapFailure, type MapEntry, type MapOptions, type MapProgress, type MapProgressEvent, type MapResults } from './map/map-options.js';
 export type { ServiceProxy } from './proxy.js';
 export type { AcquireOptions } from './server-pool.js';
+export type { RemoveHostOptions } from './host-removal.js';
+export type { Logger, LogMethod, LogFields, LogLevel } from './grid-log.js';
 export type { HeartbeatOptions } from './worker-link.js';
 export { checkDurationMs } from './timeout.js';
 export type { GridEvents, ServerInfo, OutputEvent, CallEvent, HostInfo, UnobservedFailure } from './events.js';
@@ -56,6 +58,7 @@ export {
   HaltedError,
   StagingError,
   NestedGridError,
+  HostNotFoundError,
   type ErrorContext,
   type HostgridErrorOptions,
   type RemoteErrorOptions,

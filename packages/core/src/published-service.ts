@@ -24,6 +24,7 @@ export function serverInfo(server: Server): ServerInfo {
     slot: server.link.slot,
     pid: server.link.pid,
     busy: server.busy,
+    draining: server.retiring,
     inflight: server.inflight,
     jobs: server.jobs,
     meanMs: server.meanMs,

@@ -1,4 +1,4 @@
-import { HaltedError, TimeoutError, WorkerLostError } from './errors.js';
+import { HaltedError, type HostgridError, TimeoutError, WorkerLostError } from './errors.js';
 import { checkTimeout } from './timeout.js';
 import type { Server } from './server.js';
 
@@ -8,6 +8,8 @@ interface Claim {
 }
 
 interface Waiter {
+  /** Only a server on this host will do (`acquireService(id, { host })`). */
+  readonly host: string | undefined;
   resolve(server: Server): void;
   reject(error: unknown): void;
   cleanup(): void;
@@ -23,6 +25,12 @@ export interface AcquireOptions {
    * @defaultValue no timeout (so are `Infinity` and anything over 2^31 - 1 ms)
    */
   readonly timeout?: number;
+  /**
+   * A server on this host (a name in `grid.hosts`): waits while that host's servers are
+   * busy, first come first served with every other caller.
+   * @defaultValue any host
+   */
+  readonly host?: string;
 }
 
 /**
@@ -42,6 +50,10 @@ export class ServerPool {
   #halted: Error | undefined;
   /** Restarts under way: while some are, a pool with no server makes callers wait. */
   #replacing = 0;
+  /** Restarts under way, per host: while some are, a host with no server makes its callers wait. */
+  readonly #replacingOn = new Map<string, number>();
+  /** Servers of hosts being removed: handed out no more, kept until their workers stop. */
+  readonly #retiring: Server[] = [];
 
   constructor(service: string) {
     this.service = service;
@@ -50,6 +62,11 @@ export class ServerPool {
   /** The live servers, in server order. */
   get servers(): readonly Server[] {
     return this.#servers;
+  }
+
+  /** Servers of hosts being removed (`grid.removeHost`): never handed out again. */
+  get retiring(): readonly Server[] {
+    return this.#retiring;
   }
 
   /** Callers waiting in `acquire`. */
@@ -80,9 +97,11 @@ export class ServerPool {
       return Promise.reject(error);
     }
     if (this.#halted !== undefined) return Promise.reject(this.#halted);
-    const server = this.#takeFree();
+    const { host } = options;
+    const server = this.#takeFree(host);
     if (server !== undefined) return server;
     if (this.#servers.length === 0 && this.#replacing === 0) return Promise.reject(this.#noServersError());
+    if (host !== undefined && !this.#serves(host)) return Promise.reject(this.#noServersOnError(host));
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise<Server>((resolve, reject) => {
@@ -92,6 +111,7 @@ export class ServerPool {
         reject(signal!.reason);
       };
       const waiter: Waiter = {
+        host,
         resolve,
         reject,
         cleanup: () => {
@@ -102,7 +122,8 @@ export class ServerPool {
       if (timeout !== undefined) {
         timer = setTimeout(() => {
           this.#dropWaiter(waiter);
-          reject(new TimeoutError({ service: this.service, timeoutMs: timeout, message: `timeout acquiring service "${this.service}" after ${timeout} ms: all ${this.#servers.length} servers stayed busy` }));
+          const busy = host === undefined ? `all ${this.#servers.length} servers` : `the servers on host "${host}"`;
+          reject(new TimeoutError({ service: this.service, host, timeoutMs: timeout, message: `timeout acquiring service "${this.service}"${host === undefined ? '' : ` on host "${host}"`} after ${timeout} ms: ${busy} stayed busy` }));
         }, timeout);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -147,6 +168,10 @@ export class ServerPool {
       return;
     }
     server.releaseWhenIdle = false;
+    if (server.retiring) {
+      server.busy = false;
+      return;
+    }
     const claims = this.#claims.get(server);
     if (claims !== undefined) {
       const next = claims.shift()!;
@@ -155,7 +180,7 @@ export class ServerPool {
       next.run(server);
       return;
     }
-    const waiter = this.#nextWaiter();
+    const waiter = this.#nextWaiterFor(server.link.host.name);
     if (waiter !== undefined) {
       server.busy = true;
       waiter.cleanup();
@@ -172,11 +197,17 @@ export class ServerPool {
    * Otherwise, when no server is left (and none is coming), every waiter rejects.
    */
   remove(server: Server, error: WorkerLostError, replacing = false): void {
-    if (replacing) this.#replacing++;
+    const host = server.link.host.name;
+    if (replacing) {
+      this.#replacing++;
+      this.#replacingOn.set(host, (this.#replacingOn.get(host) ?? 0) + 1);
+    }
     server.lost = true;
     server.busy = false;
     const at = this.#servers.indexOf(server);
     if (at >= 0) this.#servers.splice(at, 1);
+    const retiringAt = this.#retiring.indexOf(server);
+    if (retiringAt >= 0) this.#retiring.splice(retiringAt, 1);
     const freeAt = this.#free.indexOf(server);
     if (freeAt >= 0) this.#free.splice(freeAt, 1);
     const claims = this.#claims.get(server);
@@ -184,6 +215,42 @@ export class ServerPool {
     // A claim on a lost server still runs: its call fails at once with WorkerLostError.
     for (const claim of claims ?? []) claim.run(server);
     if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(error));
+    else if (!this.#serves(host)) this.#rejectWaitersOn(host, this.#noServersOnError(host, error));
+  }
+
+  /**
+   * Stops handing `server` out (its host is being removed): it leaves the free list and
+   * {@link ServerPool.servers} for {@link ServerPool.retiring}; calls queued for it and not
+   * yet sent (broadcast, scatter) fail with `error`, as do callers waiting for its host
+   * once none of the host's servers is left; when no server at all is left, every waiter
+   * rejects with `WorkerLostError`. Calls in flight go on; a holder keeps it until it
+   * releases it. Idempotent.
+   */
+  retire(server: Server, error: HostgridError): void {
+    if (server.retiring || server.lost) return;
+    server.retiring = true;
+    const at = this.#servers.indexOf(server);
+    if (at >= 0) this.#servers.splice(at, 1);
+    this.#retiring.push(server);
+    const freeAt = this.#free.indexOf(server);
+    if (freeAt >= 0) {
+      this.#free.splice(freeAt, 1);
+      server.busy = false;
+    }
+    const claims = this.#claims.get(server);
+    this.#claims.delete(server);
+    for (const claim of claims ?? []) claim.fail(error);
+    const host = server.link.host.name;
+    if (!this.#serves(host)) this.#rejectWaitersOn(host, error);
+    if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(error));
+  }
+
+  /** Forgets a retired server once its worker has stopped. */
+  drop(server: Server): void {
+    const at = this.#retiring.indexOf(server);
+    if (at >= 0) this.#retiring.splice(at, 1);
+    server.lost = true;
+    server.busy = false;
   }
 
   /**
@@ -192,8 +259,11 @@ export class ServerPool {
    * Each `remove(…, true)` is answered by exactly one call. Returns whether the server
    * was taken (a halted pool takes none).
    */
-  replaced(outcome: { server: Server } | { error: WorkerLostError }): boolean {
+  replaced(outcome: { server: Server } | { error: WorkerLostError }, host: string): boolean {
     this.#replacing--;
+    const onHost = (this.#replacingOn.get(host) ?? 1) - 1;
+    if (onHost > 0) this.#replacingOn.set(host, onHost);
+    else this.#replacingOn.delete(host);
     if ('server' in outcome) {
       // A halted service takes no servers: the caller drops the copy it made.
       if (this.#halted !== undefined) return false;
@@ -201,6 +271,7 @@ export class ServerPool {
       return true;
     }
     if (this.#servers.length === 0 && this.#replacing === 0) this.#rejectWaiters(this.#noServersError(outcome.error));
+    else if (!this.#serves(host)) this.#rejectWaitersOn(host, this.#noServersOnError(host, outcome.error));
     return false;
   }
 
@@ -213,9 +284,21 @@ export class ServerPool {
     for (const claim of claims) claim.fail(error);
   }
 
-  #takeFree(): Server | undefined {
+  /** Whether the host has a server here, or one on its way (a restart). */
+  #serves(host: string): boolean {
+    return this.#servers.some((server) => server.link.host.name === host) || (this.#replacingOn.get(host) ?? 0) > 0;
+  }
+
+  #takeFree(host: string | undefined): Server | undefined {
     const free = this.#free;
     if (free.length === 0) return undefined;
+    if (host !== undefined) {
+      const at = free.findIndex((server) => server.link.host.name === host);
+      if (at < 0) return undefined;
+      const server = free.splice(at, 1)[0]!;
+      server.busy = true;
+      return server;
+    }
     // Prefer the server whose recent calls were fastest; an unused one counts as fastest.
     let best = 0;
     let bestMean = free[0]!.meanMs;
@@ -241,6 +324,26 @@ export class ServerPool {
     return waiter;
   }
 
+  /** The oldest waiter a server on `host` will do for. */
+  #nextWaiterFor(host: string): Waiter | undefined {
+    for (let i = this.#waiterHead; i < this.#waiters.length; i++) {
+      const waiter = this.#waiters[i]!;
+      if (waiter.host !== undefined && waiter.host !== host) continue;
+      if (i === this.#waiterHead) return this.#nextWaiter();
+      this.#waiters.splice(i, 1);
+      return waiter;
+    }
+    return undefined;
+  }
+
+  #rejectWaitersOn(host: string, error: Error): void {
+    const left = this.#waiters.slice(this.#waiterHead).filter((waiter) => waiter.host === host);
+    for (const waiter of left) {
+      this.#dropWaiter(waiter);
+      waiter.reject(error);
+    }
+  }
+
   #dropWaiter(waiter: Waiter): void {
     waiter.cleanup();
     const at = this.#waiters.indexOf(waiter, this.#waiterHead);
@@ -252,6 +355,16 @@ export class ServerPool {
       waiter.cleanup();
       waiter.reject(error);
     }
+  }
+
+  #noServersOnError(host: string, cause?: Error): WorkerLostError {
+    const hosts = [...new Set(this.#servers.map((server) => server.link.host.name))];
+    return new WorkerLostError({
+      service: this.service,
+      host,
+      message: `service "${this.service}" has no server on host "${host}"${hosts.length === 0 ? '' : `; its servers are on: ${hosts.join(', ')}`}`,
+      cause,
+    });
   }
 
   #noServersError(cause?: Error): WorkerLostError {

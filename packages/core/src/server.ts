@@ -22,6 +22,8 @@ export class Server implements CallOwner {
   busy = false;
   /** Lost with its worker; never handed out again. */
   lost = false;
+  /** Its host is being removed (`grid.removeHost`): never handed out again. */
+  retiring = false;
   /** Calls sent and not yet ended. */
   inflight = 0;
   /** Calls completed. */

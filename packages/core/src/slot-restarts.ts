@@ -1,4 +1,5 @@
 import { WorkerLostError } from './errors.js';
+import type { LogFields, LogLevel } from './grid-log.js';
 import type { GridEvents } from './events.js';
 import type { ResolvedHost } from './host-spec.js';
 import { backoffDelay } from './policies.js';
@@ -22,13 +23,14 @@ export interface RestartContext {
   /** How a worker is started on a slot. */
   linkOptions(host: ResolvedHost, slot: number): LinkOptions;
   emit<E extends keyof GridEvents>(event: E, ...args: Parameters<GridEvents[E]>): boolean;
-  log(message: string): void;
+  log(message: string, fields?: LogFields, level?: LogLevel): void;
   /** Whether the grid was terminated. */
   terminated(): boolean;
 }
 
 /** A restart under way on one slot: the services waiting for it. */
 interface SlotRestart {
+  readonly host: string;
   readonly services: Set<Service>;
   readonly abort: AbortController;
 }
@@ -64,7 +66,7 @@ export class SlotRestarts {
       for (const service of services) running.services.add(service);
       return;
     }
-    const restart: SlotRestart = { services: new Set(services), abort: new AbortController() };
+    const restart: SlotRestart = { host: host.name, services: new Set(services), abort: new AbortController() };
     this.#restarts.set(label, restart);
     void this.#run(host, slot, restart);
   }
@@ -119,7 +121,7 @@ export class SlotRestarts {
   /** Ends a service's part in a restart: it got a server, or will get none. */
   #settle(restart: SlotRestart, service: Service, outcome: { server: Server } | { error: WorkerLostError }): boolean {
     restart.services.delete(service);
-    return service.pool.replaced(outcome);
+    return service.pool.replaced(outcome, restart.host);
   }
 
   /**
@@ -152,7 +154,7 @@ export class SlotRestarts {
           link = await WorkerLink.open({ ...grid.linkOptions(host, slot), signal: AbortSignal.any([grid.starting, restart.abort.signal]) });
         } catch (error) {
           if (stopped()) break;
-          grid.log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`);
+          grid.log(`restart ${attempt + 1} of ${label} failed: ${(error as Error).message}`, { host: host.name, slot, err: error }, 'warn');
           for (const service of [...restart.services]) if (!this.canRestart(service, label)) this.#giveUp(restart, service, host, slot, error as Error);
           continue;
         }
@@ -185,7 +187,7 @@ export class SlotRestarts {
           if (!this.#settle(restart, service, { server })) continue;
           grid.emit('server-added', serverInfo(server));
           grid.emit('server-restarted', serverInfo(server), service.restarts.get(label) ?? 1);
-          grid.log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`);
+          grid.log(`restarted ${service.id} on ${label} (restart ${service.restarts.get(label) ?? 1})`, { host: host.name, slot, service: service.id, restarts: service.restarts.get(label) ?? 1 }, 'info');
         }
         // Services whose copy could not be made on the new worker wait for the next attempt.
         for (const service of [...restart.services]) if (!this.canRestart(service, label)) this.#giveUp(restart, service, host, slot, new Error('its worker was lost again'));
@@ -216,6 +218,6 @@ export class SlotRestarts {
     if (!grid.terminated() && grid.services.get(service.id) === service) {
       grid.emit('server-given-up', { service: service.id, host: host.name, slot }, lost);
     }
-    grid.log(lost.message);
+    grid.log(lost.message, { host: host.name, slot, service: service.id, err: lost }, 'error');
   }
 }

@@ -96,6 +96,8 @@ export class WorkerLink {
   #state: 'starting' | 'ready' | 'closing' | 'lost' | 'closed' = 'starting';
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  /** Told when no request is pending any more (see {@link WorkerLink.whenIdle}). */
+  readonly #idleWaiters: Array<() => void> = [];
   readonly #hooks: LinkHooks;
   readonly #heartbeat: Required<HeartbeatOptions>;
   readonly #stderrTail: string[] = [];
@@ -266,6 +268,19 @@ export class WorkerLink {
     result[onSettled](() => signal.removeEventListener('abort', onAbort));
   }
 
+  /**
+   * Resolves once no call or request is pending on the link: at once when none is, else
+   * when the last one ends (either way), or when the link ends. Never rejects.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#pending.size === 0 || this.#state === 'lost' || this.#state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #wakeIdle(): void {
+    if (this.#pending.size === 0 || this.#state === 'lost' || this.#state === 'closed') for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
   /** Makes a service's instance on the worker; resolves with its callable method names. */
   create(message: CreateRequest): Promise<readonly string[]> {
     try {
@@ -315,6 +330,7 @@ export class WorkerLink {
       this.#pending.delete(id);
       pending.result[settle](false, error(pending));
     }
+    this.#wakeIdle();
   }
 
   /** Asks the worker to exit, and waits up to `graceMs` before the transport kills it. */
@@ -425,6 +441,7 @@ export class WorkerLink {
     this.#pending.delete(id);
     pending.result[settle](ok, value);
     pending.owner?.callEnded(performance.now() - pending.startedAt, pending.method);
+    if (this.#idleWaiters.length > 0) this.#wakeIdle();
   }
 
   #failureError(message: FailureMessage, pending: Pending): Error {
@@ -464,6 +481,7 @@ export class WorkerLink {
     // A lost link stays lost, so that later calls say so; a closed one was shut down.
     if (this.#state !== 'lost') this.#state = 'closed';
     this.#stopTimer();
+    this.#wakeIdle();
     this.#closed.resolve();
   }
 
