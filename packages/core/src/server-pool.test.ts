@@ -4,9 +4,9 @@ import { Server } from './server.js';
 import { ServerPool } from './server-pool.js';
 import type { WorkerLink } from './worker-link.js';
 
-function poolOf(n: number): { pool: ServerPool; servers: Server[] } {
+function poolOf(n: number, hostOf: (i: number) => string = () => 'h'): { pool: ServerPool; servers: Server[] } {
   const pool = new ServerPool('S.1');
-  const servers = Array.from({ length: n }, (_, i) => new Server({ label: `h/${i}` } as WorkerLink, 'S.1'));
+  const servers = Array.from({ length: n }, (_, i) => new Server({ label: `${hostOf(i)}/${i}`, host: { name: hostOf(i) }, slot: i } as WorkerLink, 'S.1'));
   for (const server of servers) pool.add(server);
   return { pool, servers };
 }
@@ -125,5 +125,52 @@ describe('ServerPool', () => {
     for (const server of taken) pool.release(server);
     expect(pool.acquire()).toBe(servers[1]);
     expect(pool.acquire()).toBe(servers[2]);
+  });
+
+  it('hands out a server on the host asked for, and a waiter for a host only one of that host (FIFO among those it fits)', async () => {
+    const { pool, servers } = poolOf(3, (i) => (i === 2 ? 'b' : 'a'));
+    expect(pool.acquire({ host: 'b' })).toBe(servers[2]);
+    const onB = pool.acquire({ host: 'b' });
+    const any = pool.acquire();
+    expect(pool.waiting).toBe(1);
+    expect(await any).not.toBe(servers[2]);
+    pool.acquire();
+    const anyAgain = pool.acquire();
+    // A server of host "a" comes back: the waiter for "b" is skipped, the later one for any host takes it.
+    pool.release(servers[0]!);
+    expect(await anyAgain).toBe(servers[0]);
+    expect(pool.waiting).toBe(1);
+    pool.release(servers[2]!);
+    expect(await onB).toBe(servers[2]);
+  });
+
+  it('refuses a host with no server of the service, naming the hosts it has', async () => {
+    const { pool } = poolOf(2, () => 'a');
+    await expect(pool.acquire({ host: 'nowhere' })).rejects.toMatchObject({ name: 'WorkerLostError', message: expect.stringContaining('no server on host "nowhere"; its servers are on: a') });
+  });
+
+  it('retires a server: never handed out again, its claims and its host\'s waiters fail, and the last one ends every waiter', async () => {
+    const { pool, servers } = poolOf(2, (i) => (i === 0 ? 'a' : 'b'));
+    const a = pool.acquire({ host: 'a' }) as Server;
+    const b = pool.acquire({ host: 'b' }) as Server;
+    const forA = pool.acquire({ host: 'a' });
+    const forAny = pool.acquire();
+    const failed: Error[] = [];
+    pool.claim(a, () => failed.push(new Error('ran')), (error) => failed.push(error));
+    const gone = new WorkerLostError({ host: 'a', message: 'host "a" was removed' });
+    pool.retire(servers[0]!, gone);
+    expect(failed).toEqual([gone]);
+    await expect(forA).rejects.toBe(gone);
+    expect(pool.servers).toEqual([b]);
+    expect(pool.retiring).toEqual([a]);
+    pool.release(a);
+    expect(a.busy).toBe(false);
+    expect(pool.waiting).toBe(1);
+    pool.release(b);
+    expect(await forAny).toBe(b);
+    pool.retire(b, gone);
+    await expect(pool.acquire()).rejects.toMatchObject({ name: 'WorkerLostError' });
+    pool.drop(a);
+    expect(pool.retiring).toEqual([b]);
   });
 });
