@@ -59,6 +59,12 @@ export interface CliOptions {
   readonly sequential: boolean;
   /** `--display`: stream the workers' output. */
   readonly display: boolean;
+  /**
+   * `--debug` (`'debug'`: the grid's life) or `--verbose` (`'trace'`: every call too): the
+   * level of the grid's logger (pino, on stderr); absent without them, the level is `warn`
+   * (lost workers, restarts given up, unobserved failures).
+   */
+  readonly logLevel?: 'debug' | 'trace';
   /** `--out DIR`: where `result.json`, `report.json` and `report.html` go. @defaultValue {@link DEFAULT_OUT} */
   readonly out: string;
   /** `--live`: serve the live view during the run; absent without it. */
@@ -100,6 +106,8 @@ Grid:
                    (default replicas / hosts)
   --sequential     run in this process, without a grid (the reference result)
   --display        stream the workers' output, prefixed [host/slot]
+  --debug          log the grid's life (starts, publishes, losses) on stderr, as JSON (pino)
+  --verbose        log every call as well (implies --debug)
 
 ${LAUNCHER_USAGE}
 
@@ -150,6 +158,8 @@ const options = {
   'live-port': { type: 'string' },
   'live-hold-ms': { type: 'string' },
   display: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...LAUNCHER_OPTIONS,
   ...WS_OPTIONS,
@@ -247,7 +257,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const transport = transportOf(values.transport);
   const sequential = values.sequential ?? false;
   if (sequential) {
-    const stray = (['transport', 'hosts', 'slots', 'live', 'live-port', 'live-hold-ms'] as const).find((flag) => values[flag] !== undefined);
+    const stray = (['transport', 'hosts', 'slots', 'live', 'live-port', 'live-hold-ms', 'debug', 'verbose'] as const).find((flag) => values[flag] !== undefined);
     if (stray !== undefined) throw new UsageError(`--sequential runs in this process, without a grid: it takes no --${stray}`);
   }
   const live = liveFlags(values);
@@ -310,6 +320,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ...(ws === undefined ? {} : { ws }),
     sequential,
     display: values.display ?? false,
+    ...(values.verbose === true ? { logLevel: 'trace' as const } : values.debug === true ? { logLevel: 'debug' as const } : {}),
     out: values.out ?? DEFAULT_OUT,
     ...(live === undefined ? {} : { live }),
     ...(launcher === undefined ? {} : { launcher: launcher.flags }),

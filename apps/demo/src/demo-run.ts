@@ -54,13 +54,14 @@ export async function runDemo(cli: CliOptions, observers: DemoObservers = {}): P
   const timeline = new TimelineRecorder();
   const listeners: GridListener[] = live === undefined ? [timeline] : [timeline, live];
   // Loaded only now, so that --help, usage errors and --sequential never load a grid.
-  const [{ runOnGrid }, { StagingBars }, { followGrid }, { gridTarget }, { launcherTarget }, { resolveOutDir }] = await Promise.all([
+  const [{ runOnGrid }, { StagingBars }, { followGrid }, { gridTarget }, { launcherTarget }, { resolveOutDir }, { gridLogger }] = await Promise.all([
     import('./run-on-grid.js'),
     import('./staging-bar.js'),
     import('./grid-listener.js'),
     import('./grid-transport.js'),
     import('./launcher.js'),
     import('./write-output.js'),
+    import('./grid-logger.js'),
   ]);
   // Inside an allocation the launcher starts the workers, on hosts that share a temp folder.
   const target: GridTarget & { sharedTempPath?: string } =
@@ -73,6 +74,7 @@ export async function runDemo(cli: CliOptions, observers: DemoObservers = {}): P
     transport: target.transport,
     hosts: target.hosts,
     display: cli.display,
+    logger: gridLogger(cli.logLevel ?? 'warn'),
     ...(target.sharedTempPath === undefined ? {} : { sharedTempPath: target.sharedTempPath }),
     onStaging: (event) => bars.update(event),
     onGrid: (grid) => followGrid(grid, listeners),

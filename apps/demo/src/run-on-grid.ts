@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Grid, type HostSpec, type StagingProgressEvent, type Transport, registerClass } from '@hostgrid/core';
+import { Grid, type HostSpec, type Logger, type StagingProgressEvent, type Transport, registerClass } from '@hostgrid/core';
 import { localTransport } from '@hostgrid/transport-local';
 import { type ExchangeConfig, validateConfig } from './config.js';
 import { type ExchangeOptions, type ExchangeResult, runExchange } from './exchange.js';
@@ -22,6 +22,8 @@ export interface GridRunOptions extends ExchangeOptions {
   readonly hosts?: ReadonlyArray<string | HostSpec>;
   /** Stream every worker's output to this process, prefixed `[host/slot]`. @defaultValue false */
   readonly display?: boolean;
+  /** The grid's logger (the CLI gives it pino on stderr). @defaultValue none: the grid is silent */
+  readonly logger?: Logger;
   /** A folder every host sees, as the grid's temp path for all of them (a cluster's shared file system). @defaultValue each host gets its own */
   readonly sharedTempPath?: string;
   /** Told how staging the replica's modules onto the hosts goes. */
@@ -64,6 +66,7 @@ export async function runOnGrid(config: ExchangeConfig, options: GridRunOptions 
     hosts: options.hosts ?? [{ name: 'local', slots: config.replicas }],
     transport: options.transport ?? localTransport(),
     ...(options.display === undefined ? {} : { display: options.display }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.sharedTempPath === undefined ? {} : { sharedTempPath: options.sharedTempPath }),
   });
   let failed = false;

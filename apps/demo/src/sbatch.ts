@@ -27,6 +27,7 @@ export function batchArgs(cli: CliOptions, outDir: string): string[] {
     '--out', outDir,
     ...(cli.launcher?.sharedTemp === undefined ? [] : ['--shared-temp', cli.launcher.sharedTemp]),
     ...(cli.display ? ['--display'] : []),
+    ...(cli.logLevel === 'trace' ? ['--verbose'] : cli.logLevel === 'debug' ? ['--debug'] : []),
   ];
 }
 
