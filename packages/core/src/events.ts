@@ -88,7 +88,8 @@ export type GridEvents = {
   'staging-progress': (progress: StagingProgressEvent) => void;
   /**
    * A call (on a proxy, `grid.call`, `broadcast`, `scatter`) failed, and its result had no
-   * handler by the end of the turn it failed in. With nobody listening, a warning goes to stderr.
+   * handler by the end of the turn it failed in. It is also a warning on the grid's
+   * `logger`; with no logger and nobody listening, the warning goes to stderr.
    */
   'unobserved-failure': (failure: UnobservedFailure) => void;
   /** A `grid.map` made progress (at most every `progressIntervalMs`, and once at its end). */

@@ -93,4 +93,9 @@ describe('Grid.start({ logger })', () => {
     expect(messages.some((m) => m.startsWith('published Recorder.2'))).toBe(false);
     expect(logger.entries.slice(publishedAt).map((e) => e.message)).toEqual([expect.stringMatching(/^published Recorder\.2/)]);
   });
+
+  it('refuses a logger without the level methods, naming the one missing', async () => {
+    const { debug, info, warn } = recordingLogger();
+    await expect(Grid.start({ hosts: ['h'], transport: transport(), logger: { debug, info, warn } as unknown as Logger })).rejects.toThrow('[hostgrid] "logger" has no "error" method');
+  });
 });

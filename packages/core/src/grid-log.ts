@@ -34,6 +34,21 @@ export interface LogFields {
   readonly [field: string]: unknown;
 }
 
+/**
+ * @internal Checks a `logger` option: each level method must be a function.
+ *
+ * @throws TypeError naming the first one missing
+ */
+export function checkLogger(logger: unknown): void {
+  if (logger === undefined) return;
+  if (typeof logger !== 'object' || logger === null) throw new TypeError(`[hostgrid] "logger" must be a logger object (e.g. pino()), got ${logger === null ? 'null' : typeof logger}`);
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof (logger as Record<string, unknown>)[level] !== 'function') throw new TypeError(`[hostgrid] "logger" has no "${level}" method: give a logger with debug, info, warn and error (pino's shape)`);
+  }
+  const trace = (logger as Record<string, unknown>).trace;
+  if (trace !== undefined && typeof trace !== 'function') throw new TypeError(`[hostgrid] "logger.trace" must be a method when given, got ${typeof trace}`);
+}
+
 /** @internal Where a grid's `debug` events go. */
 export interface DebugEvents {
   listenerCount(event: 'debug'): number;

@@ -14,7 +14,7 @@ import { Result, settle, watch } from './result.js';
 import { checkTimeout } from './timeout.js';
 import { HostJoins } from './host-join.js';
 import { HostRemovals, type RemoveHostOptions } from './host-removal.js';
-import { GridLog, type LogFields, type Logger, type LogLevel } from './grid-log.js';
+import { GridLog, checkLogger, type LogFields, type Logger, type LogLevel } from './grid-log.js';
 import { serverInfo, type Service } from './published-service.js';
 import { Server, type CallObserver } from './server.js';
 import { SlotRestarts } from './slot-restarts.js';
@@ -210,6 +210,7 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
       throw new TypeError(`[hostgrid] "sharedTempPath" must be an absolute path, got ${JSON.stringify(options.sharedTempPath)}`);
     }
     checkHeartbeat(options.heartbeat);
+    checkLogger(options.logger);
     checkDurationMs(options.startTimeoutMs, 'Grid.start: "startTimeoutMs"');
     checkDurationMs(options.shutdownGraceMs, 'Grid.start: "shutdownGraceMs"');
     if (isWorkerProcess() && options.allowInWorker !== true) throw nestedGrid();
