@@ -799,14 +799,16 @@ export class Grid extends (EventEmitter as GridEmitter) implements AsyncDisposab
     if (at >= 0) this.#links.splice(at, 1);
     const restarting: Service[] = [];
     for (const service of this.#services.values()) {
-      const server = service.pool.servers.find((candidate) => candidate.link === link);
+      const server = service.pool.servers.find((candidate) => candidate.link === link) ?? service.pool.retiring.find((candidate) => candidate.link === link);
       if (server === undefined) continue;
       const info = serverInfo(server);
-      const replace = this.#terminated === undefined && this.#restarts.canRestart(service, link.label);
+      // A server of a host being removed is lost for good: no restart, no slot given up.
+      const kept = this.#terminated === undefined && !server.retiring;
+      const replace = kept && this.#restarts.canRestart(service, link.label);
       if (replace) restarting.push(service);
       service.pool.remove(server, error, replace);
       this.emit('server-lost', info, error);
-      if (!replace && this.#terminated === undefined) this.#restarts.spent(service, link.host, link.slot, error);
+      if (!replace && kept) this.#restarts.spent(service, link.host, link.slot, error);
     }
     if (restarting.length > 0) this.#restarts.restart(link.host, link.slot, restarting);
   }

@@ -196,4 +196,23 @@ describe('grid.removeHost', () => {
     expect(typeof (await onB.note('x'))).toBe('number');
     f.grid.releaseService(onB);
   });
+
+  it('reports a worker lost while its host drains as server-lost, restarts nothing, and still removes the host', async () => {
+    await using f = await twoHosts({ restart: { maxRestarts: 3, backoffMs: 10 } });
+    const events: string[] = [];
+    f.grid.on('server-lost', (s) => events.push(`lost ${s.host}/${s.slot} draining=${s.draining}`));
+    f.grid.on('server-restarted', (s) => events.push(`restarted ${s.host}/${s.slot}`));
+    f.grid.on('server-given-up', (s) => events.push(`given up ${s.host}/${s.slot}`));
+    const proxy = await f.grid.acquireService<Tasks>(f.id, { host: 'b' });
+    const { slot, pid } = f.grid.servers(f.id).find((s) => s.host === 'b' && s.busy)!;
+    const inFlight = expect(proxy.slow('dies', 20_000)).rejects.toMatchObject({ name: 'WorkerLostError', host: 'b', slot });
+    const removal = f.grid.removeHost('b');
+    process.kill(pid, 'SIGKILL');
+    await inFlight;
+    expect(f.grid.servers(f.id).map((s) => `${s.host}:${s.draining}`)).toEqual(['a:false', 'a:false', 'b:true']);
+    await removal;
+    await sleep(100);
+    expect(events).toEqual([`lost b/${slot} draining=true`]);
+    expect(f.grid.servers(f.id).map((s) => s.host)).toEqual(['a', 'a']);
+  });
 });
