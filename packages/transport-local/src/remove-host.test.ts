@@ -215,4 +215,17 @@ describe('grid.removeHost', () => {
     expect(events).toEqual([`lost b/${slot} draining=true`]);
     expect(f.grid.servers(f.id).map((s) => s.host)).toEqual(['a', 'a']);
   });
+
+  it('ends a drain cut short by terminate with HaltedError, and leaves no worker running', async () => {
+    // Terminated by the test itself; disposing again at the end is a no-op, and cleans up should it fail before.
+    await using f = await twoHosts();
+    const pids = f.grid.servers(f.id).map((s) => s.pid);
+    const proxy = await f.grid.acquireService<Tasks>(f.id, { host: 'b' });
+    const inFlight = expect(proxy.slow('never', 20_000)).rejects.toMatchObject({ name: 'HaltedError' });
+    const removal = expect(f.grid.removeHost('b')).rejects.toMatchObject({ name: 'HaltedError', message: expect.stringContaining('terminated while host "b" was being removed') });
+    await f.grid.terminate({ cleanup: true });
+    await inFlight;
+    await removal;
+    expect(await stillRunning(pids)).toEqual([]);
+  });
 });
